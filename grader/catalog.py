@@ -1,0 +1,181 @@
+"""The exercise catalog (`catalog.toml` at the kit's root) and where the kit's files are.
+
+Every command reads exercises from here, so ids, points and time limits live in one place.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+CATALOG_FILE = "catalog.toml"
+FORMAT_VERSION = 1
+
+
+class CatalogError(Exception):
+    """The catalog is missing or malformed, or an exercise id is unknown."""
+
+
+@dataclass(frozen=True)
+class Signature:
+    """One line of an exercise's contract, e.g. `start_worker(sec, name, *, use_kwargs=False)`."""
+
+    text: str
+    owner: str | None  # the class for `Cls.method(...)`, else None
+    name: str
+    params: tuple[tuple[str, str, str | None], ...]  # (name, kind, default source)
+
+    @classmethod
+    def parse(cls, text: str) -> "Signature":
+        head, _, rest = text.partition("(")
+        owner, _, name = head.strip().rpartition(".")
+        tree = ast.parse(f"def _f({rest.rstrip()[:-1]}): pass")
+        args = tree.body[0].args
+        params: list[tuple[str, str, str | None]] = []
+        positional = args.posonlyargs + args.args
+        defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+        for arg, default in zip(positional, defaults):
+            params.append((arg.arg, "positional", ast.unparse(default) if default else None))
+        if args.vararg:
+            params.append((args.vararg.arg, "var_positional", None))
+        for arg, default in zip(args.kwonlyargs, args.kw_defaults):
+            params.append((arg.arg, "keyword_only", ast.unparse(default) if default else None))
+        if args.kwarg:
+            params.append((args.kwarg.arg, "var_keyword", None))
+        return cls(text=text, owner=owner or None, name=name, params=tuple(params))
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise as the catalog declares it."""
+
+    id: str
+    slug: str
+    title: str
+    points: float
+    time_limit: float
+    max_processes: int
+    memory_mb: int
+    output_kb: int
+    contract: tuple[Signature, ...]
+    hints: tuple[str, ...]
+    root: Path = field(compare=False)
+
+    @property
+    def name(self) -> str:
+        """`03_pool_squares`: the stem of the exercise's files and its module name."""
+        return f"{self.id}_{self.slug}"
+
+    @property
+    def stub(self) -> Path:
+        return self.root / "exercises" / f"{self.name}.py"
+
+    @property
+    def solution(self) -> Path:
+        return self.root / "solutions" / f"{self.name}.py"
+
+    @property
+    def test_module(self) -> Path:
+        return self.root / "tests" / f"test_{self.name}.py"
+
+    @property
+    def pristine(self) -> Path:
+        """The shipped stub, kept inside the package so `grader reset` works offline."""
+        return Path(__file__).parent / "stubs" / f"{self.name}.py.txt"
+
+    def matches(self, key: str) -> bool:
+        """True when `key` names this exercise: `3`, `03`, `pool_squares` or `03_pool_squares`."""
+        key = key.strip().lower().removesuffix(".py")
+        if key.isdigit():
+            return int(key) == int(self.id)
+        return key in (self.slug, self.name, f"test_{self.name}")
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """All exercises, in course order."""
+
+    root: Path
+    exercises: tuple[Exercise, ...]
+
+    def find(self, key: str) -> Exercise:
+        """The exercise `key` names; CatalogError listing the valid ids when none does."""
+        for exercise in self.exercises:
+            if exercise.matches(key):
+                return exercise
+        raise CatalogError(key)
+
+    def select(self, keys: list[str]) -> list[Exercise]:
+        """The exercises the keys name, in course order; all of them for no keys."""
+        if not keys:
+            return list(self.exercises)
+        chosen = {self.find(key).id for key in keys}
+        return [e for e in self.exercises if e.id in chosen]
+
+    def for_test_file(self, path: str | os.PathLike) -> Exercise | None:
+        """The exercise whose test module is `path`, if any."""
+        stem = Path(path).stem
+        for exercise in self.exercises:
+            if stem == f"test_{exercise.name}":
+                return exercise
+        return None
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The kit's root: the nearest folder holding catalog.toml, from `start` (or the
+    working directory) upwards, else the folder this package was installed from."""
+    env = os.environ.get("GRADER_ROOT")
+    if env:
+        return Path(env).resolve()
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CATALOG_FILE).is_file():
+            return folder
+    return Path(__file__).resolve().parent.parent
+
+
+def load(root: Path | None = None) -> Catalog:
+    """Read and check the catalog of the kit at `root` (found with find_root by default)."""
+    root = root or find_root()
+    path = root / CATALOG_FILE
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CatalogError(f"no {CATALOG_FILE} in {root}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(f"{path}: {exc}") from None
+    if data.get("format_version") != FORMAT_VERSION:
+        raise CatalogError(f"{path}: format_version must be {FORMAT_VERSION}")
+    defaults = data.get("defaults", {})
+    exercises = []
+    for entry in data.get("exercises", []):
+        def setting(key, fallback):
+            return entry.get(key, defaults.get(key, fallback))
+
+        exercises.append(
+            Exercise(
+                id=str(entry["id"]),
+                slug=entry["slug"],
+                title=entry["title"],
+                points=float(entry["points"]),
+                time_limit=float(setting("time_limit", 10)),
+                max_processes=int(setting("max_processes", 64)),
+                memory_mb=int(setting("memory_mb", 1024)),
+                output_kb=int(setting("output_kb", 256)),
+                contract=tuple(Signature.parse(s) for s in entry.get("contract", [])),
+                hints=tuple(entry.get("hints", [])),
+                root=root,
+            )
+        )
+    ids = [e.id for e in exercises]
+    if len(set(ids)) != len(ids):
+        raise CatalogError(f"{path}: exercise ids must be unique, got {ids}")
+    return Catalog(root=root, exercises=tuple(exercises))

@@ -1,0 +1,164 @@
+"""Runs the exercise tests for some exercises against a folder of submissions and scores
+them. pytest runs in a child process of its own (with the grader plugin), so every
+command gets the same outcomes a student sees from plain `pytest`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.catalog import Catalog, Exercise
+
+# Worst first: the status of a test over several start methods is the worst one.
+SEVERITY = ("error", "timeout", "fail", "pass", "skip")
+
+
+@dataclass
+class TestResult:
+    """One test function over all the start methods it ran under."""
+
+    name: str
+    status: str = "pass"
+    weight: float = 1.0
+    message: str = ""
+    methods: dict = field(default_factory=dict)   # start method -> status
+    points: float = 0.0
+    max_points: float = 0.0
+
+    @property
+    def failed_methods(self) -> list[str]:
+        return [m for m, s in self.methods.items() if s not in ("pass", "skip")]
+
+
+@dataclass
+class ExerciseResult:
+    """One exercise: its tests, verdict and score."""
+
+    exercise: Exercise
+    status: str                 # pass, fail, timeout or error
+    score: float
+    tests: list = field(default_factory=list)
+    message: str = ""           # for an exercise whose tests could not run at all
+    duration: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "pass"
+
+
+def _worst(a: str, b: str) -> str:
+    return a if SEVERITY.index(a) <= SEVERITY.index(b) else b
+
+
+def run_pytest(catalog: Catalog, exercises: list[Exercise], exercises_dir: Path | None = None,
+               methods: list[str] | None = None, jobs: int | None = None,
+               tests: list[Path] | None = None, quiet: bool = True) -> tuple[int, dict, str]:
+    """Run pytest on the exercises' test modules (or `tests`); returns its exit code, the
+    plugin's results file and pytest's own output."""
+    with tempfile.TemporaryDirectory(prefix="grader-check-") as tmp:
+        results = Path(tmp) / "results.json"
+        log = Path(tmp) / "pytest.log"
+        files = [str(p) for p in (tests or [e.test_module for e in exercises])]
+        cmd = [sys.executable, "-m", "pytest", *files, "-p", "no:cacheprovider",
+               "--rootdir", str(catalog.root), "-o", "addopts=-p grader.plugin",
+               "--grader-results", str(results), "-rN", "--no-header"]
+        cmd.append("-q" if quiet else "-v")
+        if exercises_dir is not None:
+            cmd += ["--exercises-dir", str(exercises_dir)]
+        for method in methods or []:
+            cmd += ["--start-method", method]
+        if jobs:
+            cmd += ["--grader-jobs", str(jobs)]
+        env = dict(os.environ)
+        env["GRADER_SANDBOX_TOKEN"] = secrets.token_hex(8)
+        env.setdefault("PYTHONDONTWRITEBYTECODE", "1")
+        with open(log, "wb") as out:
+            proc = subprocess.Popen(cmd, cwd=str(catalog.root), env=env, stdin=subprocess.DEVNULL,
+                                    stdout=out, stderr=subprocess.STDOUT,
+                                    start_new_session=(sys.platform != "win32"))
+            code = proc.wait()
+        _sweep(env["GRADER_SANDBOX_TOKEN"])
+        data = json.loads(results.read_text()) if results.exists() else {"outcomes": []}
+        return code, data, log.read_text("utf-8", "replace")
+
+
+def _sweep(token: str) -> None:
+    """A last safety net: end anything a pytest run left behind (none is expected)."""
+    import psutil
+
+    try:
+        children = psutil.Process().children(recursive=True)
+    except psutil.Error:
+        return
+    strays = []
+    for proc in children:
+        try:
+            if proc.environ().get("GRADER_SANDBOX_TOKEN") == token:
+                proc.kill()
+                strays.append(proc)
+        except psutil.Error:
+            pass
+    psutil.wait_procs(strays, timeout=2)
+
+
+def score(exercise: Exercise, outcomes: list[dict]) -> ExerciseResult:
+    """Fold the per-method outcomes of one exercise into test results and a score. A test
+    counts only when it passed under every start method it ran under."""
+    tests: dict[str, TestResult] = {}
+    for outcome in outcomes:
+        if outcome.get("exercise") != exercise.id:
+            continue
+        test = tests.setdefault(outcome["test"], TestResult(name=outcome["test"], weight=outcome["weight"]))
+        status = outcome["status"]
+        if outcome.get("start_method"):
+            test.methods[outcome["start_method"]] = status
+        if status not in ("pass", "skip") and not test.message:
+            test.message = outcome["message"]
+        test.status = _worst(test.status, status)
+    if not tests:
+        return ExerciseResult(exercise, "error", 0.0)
+    total = sum(t.weight for t in tests.values()) or 1.0
+    earned = 0.0
+    for test in tests.values():
+        test.max_points = round(exercise.points * test.weight / total, 2)
+        test.points = test.max_points if test.status in ("pass", "skip") else 0.0
+        earned += test.points
+    status = "pass"
+    for test in tests.values():
+        status = _worst(status, test.status if test.status != "skip" else "pass")
+    final = exercise.points if status == "pass" else round(min(earned, exercise.points), 2)
+    return ExerciseResult(exercise, status, final, tests=list(tests.values()))
+
+
+def check(catalog: Catalog, exercises: list[Exercise], exercises_dir: Path | None = None,
+          methods: list[str] | None = None, jobs: int | None = None) -> list[ExerciseResult]:
+    """Check the exercises and return one result each, in course order."""
+    started = time.monotonic()
+    code, data, log = run_pytest(catalog, exercises, exercises_dir, methods, jobs)
+    duration = time.monotonic() - started
+    results = []
+    for exercise in exercises:
+        result = score(exercise, data.get("outcomes", []))
+        result.duration = duration
+        if not result.tests:
+            from grader.text import t
+
+            if code == 5:
+                result.message = t("check.no_tests", test=exercise.test_module.name)
+            else:
+                result.message = t("check.tests_broken", test=exercise.test_module.name,
+                                   log=_tail(log))
+        results.append(result)
+    return results
+
+
+def _tail(text: str, lines: int = 15) -> str:
+    return "\n".join(text.strip().splitlines()[-lines:])

@@ -1,0 +1,208 @@
+"""The pytest plugin behind every exercise test (loaded with `-p grader.plugin`).
+
+It runs each @scenario test once per start method, starts all sandboxed calls of the
+session at once on a few threads (each call is a separate process, so this is what makes
+a check take seconds, not tens of seconds), hands each test its Observation, turns
+Failures into their plain message instead of a pytest traceback, and can write every
+outcome to a JSON file for `grader check`.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import sys
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from grader import catalog as catalog_mod
+from grader.testing import START_METHODS, Failure
+
+EXERCISES_DIR_ENV = "GRADER_EXERCISES_DIR"
+
+
+def available_methods() -> tuple[str, ...]:
+    return tuple(m for m in START_METHODS if m in multiprocessing.get_all_start_methods())
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("grader")
+    group.addoption("--start-method", action="append", default=None,
+                    help="run exercise tests only under these start methods (repeatable, or a comma list)")
+    group.addoption("--exercises-dir", default=None,
+                    help="the folder with the NN_slug.py files under test (default: exercises/)")
+    group.addoption("--grader-results", default=None, help="write every test's outcome to this JSON file")
+    group.addoption("--grader-jobs", type=int, default=None, help="sandboxed calls run at once")
+
+
+class _Session:
+    def __init__(self, config):
+        self.config = config
+        self.catalog = catalog_mod.load(catalog_mod.find_root(Path(str(config.rootpath))))
+        chosen = config.getoption("start_method") or os.environ.get("GRADER_START_METHODS", "").split(",")
+        chosen = [m.strip() for item in chosen for m in item.split(",") if m.strip()]
+        self.methods = tuple(m for m in available_methods() if not chosen or m in chosen)
+        folder = config.getoption("exercises_dir") or os.environ.get(EXERCISES_DIR_ENV)
+        self.exercises_dir = Path(folder).resolve() if folder else self.catalog.root / "exercises"
+        jobs = config.getoption("grader_jobs") or int(os.environ.get("GRADER_JOBS", "0") or 0)
+        self.jobs = jobs or min(4, (os.cpu_count() or 1) + 1)
+        self.executor: ThreadPoolExecutor | None = None
+        self.futures: dict[tuple, Future] = {}
+        self.outcomes: list[dict] = []
+
+    def call_for(self, item, method: str):
+        from grader.sandbox import Call
+
+        spec = item.function.grader_scenario
+        exercise = self.catalog.for_test_file(item.path)
+        if exercise is None:
+            raise pytest.UsageError(f"{item.path.name} does not match an exercise in catalog.toml")
+        return Call(
+            exercise_file=self.exercises_dir / f"{exercise.name}.py",
+            scenario_file=Path(item.path),
+            scenario=spec.function,
+            params=spec.params,
+            start_method=method,
+            time_limit=exercise.time_limit,
+            max_processes=exercise.max_processes,
+            memory_mb=exercise.memory_mb,
+            output_kb=exercise.output_kb,
+            contract=tuple(s.text for s in exercise.contract),
+            label=spec.call_text(),
+        )
+
+    def key(self, item, method: str) -> tuple:
+        spec = item.function.grader_scenario
+        return (str(item.path), spec.function, repr(sorted(spec.params.items())), method)
+
+    def submit(self, item, method: str) -> Future:
+        key = self.key(item, method)
+        if key not in self.futures:
+            if self.executor is None:
+                self.executor = ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="sandbox")
+            self.futures[key] = self.executor.submit(_observe, self.call_for(item, method))
+        return self.futures[key]
+
+
+def _observe(call):
+    """Run the call, unless the file can't even be compiled or is missing (answered
+    without starting a process)."""
+    from grader.observation import Observation
+
+    path = Path(call.exercise_file)
+    try:
+        source = path.read_bytes()
+    except OSError:
+        return Observation(label=call.label, start_method=call.start_method,
+                           exercise_file=str(path), status="missing_file")
+    try:
+        compile(source, str(path.resolve()), "exec")
+    except SyntaxError as exc:
+        from grader import spy
+
+        return Observation(label=call.label, start_method=call.start_method,
+                           exercise_file=str(path.resolve()), status="import_error",
+                           error=spy.describe_exception(exc))
+    from grader.sandbox import run
+
+    return run(call)
+
+
+_SESSION_KEY = pytest.StashKey[_Session]()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "grader: an exercise test run in the sandbox")
+    config.stash[_SESSION_KEY] = _Session(config)
+
+
+def pytest_generate_tests(metafunc):
+    spec = getattr(metafunc.function, "grader_scenario", None)
+    if spec is None:
+        return
+    session = metafunc.config.stash[_SESSION_KEY]
+    methods = [m for m in session.methods if spec.methods is None or m in spec.methods]
+    metafunc.parametrize("start_method", methods, ids=methods)
+
+
+def pytest_collection_finish(session):
+    """Start every sandboxed call of the session now, so they overlap."""
+    state = session.config.stash[_SESSION_KEY]
+    for item in session.items:
+        if hasattr(item, "function") and hasattr(item.function, "grader_scenario"):
+            state.submit(item, item.callspec.params["start_method"])
+
+
+@pytest.fixture
+def start_method(request):
+    return request.param
+
+
+@pytest.fixture
+def obs(request, start_method):
+    """The Observation of this test's scenario under this start method."""
+    state = request.config.stash[_SESSION_KEY]
+    observation = state.submit(request.node, start_method).result()
+    if observation.status == "missing_file":
+        raise Failure(_missing_message(observation), status="error")
+    return observation
+
+
+def _missing_message(observation) -> str:
+    from grader.text import t
+
+    return t("runner.missing_file", file=observation.exercise_file)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+        status, message = "pass", ""
+        if call.excinfo is not None:
+            exc = call.excinfo.value
+            if isinstance(exc, Failure):
+                status, message = exc.status, exc.message
+                report.longrepr = message
+            elif report.skipped:
+                status = "skip"
+            else:
+                status, message = "error", f"{type(exc).__name__}: {exc}"
+        spec = getattr(getattr(item, "function", None), "grader_scenario", None)
+        state = item.config.stash[_SESSION_KEY]
+        exercise = state.catalog.for_test_file(item.path)
+        state.outcomes.append({
+            "nodeid": item.nodeid,
+            "exercise": exercise.id if exercise else None,
+            "test": getattr(item, "originalname", item.name),
+            "start_method": item.callspec.params.get("start_method") if hasattr(item, "callspec") else None,
+            "status": status,
+            "message": message,
+            "weight": spec.weight if spec else 1.0,
+            "duration": round(report.duration, 3),
+        })
+
+
+def pytest_sessionfinish(session, exitstatus):
+    state = session.config.stash.get(_SESSION_KEY, None)
+    if state is None:
+        return
+    if state.executor is not None:
+        state.executor.shutdown(wait=True, cancel_futures=True)
+        from grader import sandbox
+
+        sandbox.reap_orphans()
+    path = session.config.getoption("grader_results")
+    if path:
+        Path(path).write_text(json.dumps({
+            "created": time.time(),
+            "python": sys.version.split()[0],
+            "methods": list(state.methods),
+            "exercises_dir": str(state.exercises_dir),
+            "outcomes": state.outcomes,
+        }, indent=1))

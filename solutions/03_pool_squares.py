@@ -1,0 +1,57 @@
+"""Exercise 03: a process pool.
+
+Starting a process for every small task is expensive. ``Pool(processes)``
+starts a fixed number of worker processes once and reuses them for many tasks
+(``processes=None`` means one per CPU).
+
+``pool.map(func, iterable)`` sends the items to the workers and returns the
+results as a list in input order. ``pool.apply_async(func, args)`` submits one
+call and returns an AsyncResult at once; ``get()`` on it waits for the value
+(and re-raises the worker's exception). Submit everything first and call
+``get()`` later, otherwise the tasks run one after another.
+
+Finish with ``pool.close()`` (no more tasks) and ``pool.join()`` (wait for the
+workers to exit), or use ``with Pool(...) as pool:``. Leaving the ``with``
+block calls ``terminate()``, which throws away unfinished work, so collect the
+results inside it. The pool pickles the function to send it to the workers,
+so it must be a module-level ``def``, never a lambda or a nested function.
+"""
+
+from multiprocessing import Pool
+
+
+def square(n) -> int:
+    """Return ``n * n``."""
+    return n * n
+
+
+def pool_squares(numbers, processes=None) -> list:
+    """Square every number in a ``Pool(processes)`` with ``map``; return the
+    results in input order. The pool is finished before returning."""
+    # map() blocks until every result is back, in input order, so leaving the
+    # with block afterwards (terminate + reap the workers) loses nothing.
+    # square is looked up by name at call time, so it can be replaced.
+    with Pool(processes) as pool:
+        return pool.map(square, numbers)
+
+
+def pool_squares_async(numbers, processes=None) -> list:
+    """Like ``pool_squares``, but submit each number with
+    ``apply_async(square, (n,))``, keep the AsyncResults, close and join the
+    pool, then collect the values with ``get()`` in submission order."""
+    pool = Pool(processes)
+    # Submit every task before waiting for any, so the workers run them
+    # concurrently. args is a one-element tuple: note the comma in (n,).
+    results = [pool.apply_async(square, (n,)) for n in numbers]
+    # close() accepts no more tasks; join() waits until the workers have
+    # finished the queued ones and exited, so no worker is left behind.
+    pool.close()
+    pool.join()
+    # Collect the AsyncResults only after close()/join(): the tasks have run
+    # concurrently, and get() in submission order keeps the input order.
+    return [r.get() for r in results]
+
+
+if __name__ == "__main__":
+    print(pool_squares([1, 2, 3, 4, 5]))
+    print(pool_squares_async(range(10), processes=4))
