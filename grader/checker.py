@@ -84,24 +84,33 @@ def run_pytest(catalog: Catalog, exercises: list[Exercise], exercises_dir: Path 
             proc = subprocess.Popen(cmd, cwd=str(catalog.root), env=env, stdin=subprocess.DEVNULL,
                                     stdout=out, stderr=subprocess.STDOUT,
                                     start_new_session=(sys.platform != "win32"))
-            code = proc.wait()
-        _sweep(env["GRADER_SANDBOX_TOKEN"])
+            try:
+                code = proc.wait()
+            finally:
+                # On Ctrl-C (pytest has its own session, so the terminal's SIGINT does not
+                # reach it) or any other way out, end the whole run before returning.
+                if proc.poll() is None:
+                    if hasattr(os, "killpg"):
+                        try:
+                            os.killpg(proc.pid, 9)
+                        except OSError:
+                            pass
+                    proc.kill()
+                    proc.wait()
+                _sweep(env["GRADER_SANDBOX_TOKEN"])
         data = json.loads(results.read_text()) if results.exists() else {"outcomes": []}
         return code, data, log.read_text("utf-8", "replace")
 
 
 def _sweep(token: str) -> None:
-    """A last safety net: end anything a pytest run left behind (none is expected)."""
+    """A last safety net: end anything a pytest run left behind (none is expected). Looks
+    at every process, since an orphan may have been re-parented away from us."""
     import psutil
 
-    try:
-        children = psutil.Process().children(recursive=True)
-    except psutil.Error:
-        return
     strays = []
-    for proc in children:
+    for proc in psutil.process_iter():
         try:
-            if proc.environ().get("GRADER_SANDBOX_TOKEN") == token:
+            if proc.pid != os.getpid() and proc.environ().get("GRADER_SANDBOX_TOKEN") == token:
                 proc.kill()
                 strays.append(proc)
         except psutil.Error:
@@ -142,7 +151,10 @@ def check(catalog: Catalog, exercises: list[Exercise], exercises_dir: Path | Non
           methods: list[str] | None = None, jobs: int | None = None) -> list[ExerciseResult]:
     """Check the exercises and return one result each, in course order."""
     started = time.monotonic()
-    code, data, log = run_pytest(catalog, exercises, exercises_dir, methods, jobs)
+    # pytest runs nothing at all when one of its files is missing: leave those out.
+    runnable = [e for e in exercises if e.test_module.is_file()]
+    code, data, log = (run_pytest(catalog, runnable, exercises_dir, methods, jobs)
+                       if runnable else (5, {}, ""))
     duration = time.monotonic() - started
     results = []
     for exercise in exercises:
@@ -151,7 +163,7 @@ def check(catalog: Catalog, exercises: list[Exercise], exercises_dir: Path | Non
         if not result.tests:
             from grader.text import t
 
-            if code == 5:
+            if code == 5 or not exercise.test_module.is_file():
                 result.message = t("check.no_tests", test=exercise.test_module.name)
             else:
                 result.message = t("check.tests_broken", test=exercise.test_module.name,

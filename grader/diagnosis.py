@@ -35,6 +35,7 @@ EXCEPTION_RULES: list[tuple[str, str | None, str]] = [
     ("get_after_with", None, r"^TimeoutError"),
     ("closed_connection", "OSError", r"handle is closed"),
     ("queue_empty", "Empty", r""),
+    ("sentinel_unpacked", "TypeError", r"cannot unpack non-iterable NoneType object"),
 ]
 
 # (mistake id, pattern on the code of the line the main thread was stuck on)

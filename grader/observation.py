@@ -182,7 +182,7 @@ class Observation:
 
     def stuck_at(self) -> tuple[int, str] | None:
         """Where the main thread was in the student's file when the time ran out."""
-        block = self.stacks.split("\n\n")[0] if self.stacks else ""
+        block = self.stacks.strip().split("\n\n")[-1] if self.stacks else ""  # faulthandler lists the main thread last
         for match in _FRAME.finditer(block):
             path = os.path.normcase(os.path.abspath(match["file"]))
             if path == os.path.normcase(self.exercise_file):
@@ -199,16 +199,15 @@ class Observation:
         if error.get("type") == "SyntaxError" and error.get("lineno"):
             if os.path.normcase(os.path.abspath(error.get("filename") or "")) == os.path.normcase(self.exercise_file):
                 return error["lineno"], error.get("line", "").strip()
-        frames = self.student_frames(error.get("frames", []))
-        if frames:
-            return frames[-1][1], frames[-1][3] or self.student_line(frames[-1][1])
+        # A Pool worker's traceback comes first: it holds the line that raised, while the
+        # parent's frames only show where the results were collected.
         remote = [
             (m["file"], int(m["line"]), m["func"], "")
             for m in _FRAME.finditer(error.get("remote", ""))
         ]
-        frames = self.student_frames(remote)
-        if frames:
-            return frames[-1][1], self.student_line(frames[-1][1])
+        for frames in (self.student_frames(remote), self.student_frames(error.get("frames", []))):
+            if frames:
+                return frames[-1][1], frames[-1][3] or self.student_line(frames[-1][1])
         return None
 
     def child_crashes(self) -> list[ProcessRecord]:

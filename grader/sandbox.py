@@ -91,6 +91,17 @@ def reap_orphans() -> int:
     return reaped
 
 
+def _environ_copy() -> dict:
+    """os.environ as a dict. Copying it is not atomic, and pytest's main thread sets and
+    deletes PYTEST_CURRENT_TEST while this runs in a worker thread: retry on that race."""
+    for _ in range(100):
+        try:
+            return dict(os.environ)
+        except (KeyError, RuntimeError):
+            continue
+    return {k: v for k, v in list(os.environ.items())}
+
+
 def _tagged(proc: psutil.Process, token: str) -> bool:
     try:
         return proc.environ().get(TOKEN_ENV) == token
@@ -112,6 +123,10 @@ class _Watch:
             self.root_ps = None
         self.peak_processes = 0
         self.peak_rss = 0
+        try:
+            self.born = self.root_ps.create_time() if self.root_ps else time.time()
+        except psutil.Error:
+            self.born = time.time()
 
     def descendants(self) -> list[psutil.Process]:
         if self.root_ps is None:
@@ -149,13 +164,43 @@ class _Watch:
             except psutil.Error:
                 pass
         try:
-            for proc in psutil.Process().children(recursive=True):
-                if proc.pid not in self.seen and proc.pid != self.root.pid and _tagged(proc, self.token):
-                    self.seen[proc.pid] = proc
-                    alive.append(proc)
+            ours = psutil.Process().children(recursive=True)
         except psutil.Error:
-            pass
+            ours = []
+        with _RUNNERS_LOCK:
+            runners = set(_RUNNERS)
+        own_session = os.getsid(0) if hasattr(os, "getsid") else None
+        for proc in ours:
+            if proc.pid in self.seen or proc.pid == self.root.pid or proc.pid in runners:
+                continue
+            if _tagged(proc, self.token) or self._escaped(proc, own_session):
+                self.seen[proc.pid] = proc
+                alive.append(proc)
         return alive
+
+    def _escaped(self, proc: psutil.Process, own_session: int | None) -> bool:
+        """An orphan that dropped our token (a new environment) and left the session: it
+        was born during this call, in another session, and re-parented to us."""
+        try:
+            return (
+                own_session is not None
+                and proc.ppid() == os.getpid()
+                and os.getsid(proc.pid) != own_session
+                and proc.create_time() >= self.born - 0.05
+            )
+        except (psutil.Error, OSError):
+            return False
+
+    def remember(self, pids) -> None:
+        """Also end these PIDs (the runner's own snapshot of its descendants)."""
+        for pid in pids:
+            if pid not in self.seen:
+                try:
+                    proc = psutil.Process(pid)
+                    if proc.create_time() >= self.born - 0.05:
+                        self.seen[pid] = proc
+                except psutil.Error:
+                    pass
 
 
 def _kill_tree(watch: _Watch) -> int:
@@ -238,7 +283,7 @@ def _run_in(call: Call, workdir: Path) -> Observation:
     }
     (workdir / "spec.pickle").write_bytes(pickle.dumps(spec))
     token = secrets.token_hex(8)
-    env = dict(os.environ)
+    env = _environ_copy()
     env.update({
         spy.EVENTS_ENV: str(workdir / "events.jsonl"),
         spy.OUTPUT_CAP_ENV: str(call.output_kb * 1024),
@@ -259,16 +304,17 @@ def _run_in(call: Call, workdir: Path) -> Observation:
         kwargs["start_new_session"] = True
     started = time.monotonic()
     try:
-        root = subprocess.Popen(
-            [sys.executable, "-m", "grader.runner", str(workdir)],
-            cwd=str(workdir), env=env, stdin=subprocess.DEVNULL,
-            stdout=stdout, stderr=stderr, close_fds=True, **kwargs,
-        )
+        # Registered under the lock, so no other call's reap_orphans() can take its status.
+        with _RUNNERS_LOCK:
+            root = subprocess.Popen(
+                [sys.executable, "-m", "grader.runner", str(workdir)],
+                cwd=str(workdir), env=env, stdin=subprocess.DEVNULL,
+                stdout=stdout, stderr=stderr, close_fds=True, **kwargs,
+            )
+            _RUNNERS.add(root.pid)
     finally:
         stdout.close()
         stderr.close()
-    with _RUNNERS_LOCK:
-        _RUNNERS.add(root.pid)
     watch = _Watch(root, token)
     stopped = None  # why the supervisor ended the call, if it did
     memory_cap = call.memory_mb * 1024 * 1024 * TREE_MEMORY_FACTOR
@@ -291,16 +337,13 @@ def _run_in(call: Call, workdir: Path) -> Observation:
         if stopped:
             break
     elapsed = time.monotonic() - started
+    result = _read_result(workdir / "result.pickle")
+    if result:
+        watch.remember(p["pid"] for p in result.get("leftovers", []) + result.get("after_import", []))
     killed = _kill_tree(watch)
     stdout_text, stdout_cut = _read_capped(workdir / "stdout", call.output_kb * 1024 * 2)
     stderr_text, stderr_cut = _read_capped(workdir / "stderr", call.output_kb * 1024 * 2)
-    result = None
-    result_path = workdir / "result.pickle"
-    if result_path.exists():
-        try:
-            result = pickle.loads(result_path.read_bytes())
-        except Exception:
-            result = None
+    result = result or _read_result(workdir / "result.pickle")
     events_text, _ = _read_capped(workdir / "events.jsonl", 4 * 1024 * 1024)
     stacks = (workdir / "stacks.txt").read_text("utf-8", "replace") if (workdir / "stacks.txt").exists() else ""
     return Observation.build(
@@ -317,6 +360,13 @@ def _run_in(call: Call, workdir: Path) -> Observation:
         killed=killed,
         peak_processes=watch.peak_processes,
     )
+
+
+def _read_result(path: Path) -> dict | None:
+    try:
+        return pickle.loads(path.read_bytes())
+    except Exception:  # missing (the runner died first) or cut short
+        return None
 
 
 def _request_stack_dump(root: subprocess.Popen, path: Path) -> None:

@@ -108,6 +108,8 @@ class TaggedWriter(io.TextIOBase):
         self._own()
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        if self._cut:  # past the cap: drop at once, so a print loop does not crawl
+            return len(text)
         self._pending += text
         if "\n" in self._pending:
             complete, _, self._pending = self._pending.rpartition("\n")

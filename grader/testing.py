@@ -82,7 +82,9 @@ def fail(obs, key: str, *, mistake: str | None = None, status: str = "fail", **f
     parts = [t("runner.called", call=obs.label, method=obs.start_method), t(key, **fields)]
     if mistake:
         parts.append(t("runner.likely", text=t(f"mistake.{mistake}")))
-    raise Failure("\n".join(parts), status=status, mistake=mistake)
+    # An empty field (no line of the student's file to show) must not leave a blank line.
+    message = "\n".join(line for line in "\n".join(parts).splitlines() if line.strip())
+    raise Failure(message, status=status, mistake=mistake)
 
 
 def _site(obs, site) -> str:
@@ -136,8 +138,16 @@ def returned(obs, stuck: dict[str, str] | None = None):
 
 def _check_import(obs) -> None:
     """Importing the module must not start processes (a missing `__main__` guard)."""
-    if obs.after_import:
-        fail(obs, "runner.starts_at_import", count=str(len(obs.after_import)), mistake="main_guard")
+    marks = {e["e"]: e["t"] for e in obs.events if e.get("e") in ("import_begin", "import_end")}
+    begin, end = marks.get("import_begin"), marks.get("import_end", float("inf"))
+    started = [
+        e for e in obs.events
+        if e.get("e") == "start" and e.get("pid") == obs.main_pid and begin is not None
+        and begin <= e["t"] <= end
+    ]
+    count = max(len(started), len(obs.after_import))
+    if count:
+        fail(obs, "runner.starts_at_import", count=str(count), mistake="main_guard")
 
 
 def no_child_crashes(obs) -> None:

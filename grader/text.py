@@ -61,7 +61,7 @@ def has(key: str) -> bool:
     return _lookup(_table(language()), key) is not None or _lookup(_table(FALLBACK), key) is not None
 
 
-def t(key: str, **fields) -> str:
+def t(key: str, /, **fields) -> str:
     """The message `key` with `{fields}` filled in; the key itself when it is missing."""
     raw = _lookup(_table(language()), key)
     if raw is None:

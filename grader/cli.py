@@ -1,0 +1,340 @@
+"""The `grader` command (also `python -m grader`): list, check, hint, reset, verify.
+
+A thin layer: the catalog (grader.catalog) says what exists, grader.checker runs the tests,
+grader.state remembers hints and results, grader.report renders, and every word comes from
+grader/locale/<language>/cli.toml. Exit codes: 0 success (every selected exercise passes),
+1 something fails or was refused, 2 bad usage (unknown id, bad option), 3 the grader itself
+failed, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import sys
+
+from grader import __version__
+from grader.catalog import Catalog, CatalogError, Exercise, load
+from grader.report import Style
+from grader.state import State, file_sha256, is_stub
+from grader.text import t
+
+
+class UsageError(Exception):
+    """Bad input from the command line: the message says what to type instead."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        self.exit(2, t("cli.error.usage", message=message, prog=self.prog) + "\n")
+
+
+def _say(text: str = "", err: bool = False) -> None:
+    print(text, file=sys.stderr if err else sys.stdout, flush=True)
+
+
+# ---------------------------------------------------------------- shared steps
+
+def _catalog() -> Catalog:
+    try:
+        return load()
+    except CatalogError as exc:
+        raise UsageError(t("cli.error.catalog", detail=str(exc))) from None
+
+
+def _select(catalog: Catalog, keys: list[str]) -> list[Exercise]:
+    for key in keys:
+        try:
+            catalog.find(key)
+        except CatalogError:
+            valid = "\n".join(t("cli.error.valid_id", id=e.id, slug=e.slug, title=e.title)
+                              for e in catalog.exercises)
+            raise UsageError(t("cli.error.unknown_id", given=key, valid=valid)) from None
+    return catalog.select(keys)
+
+
+def available_methods() -> list[str]:
+    from grader.testing import START_METHODS
+
+    return [m for m in START_METHODS if m in multiprocessing.get_all_start_methods()]
+
+
+def _methods(requested: list[str] | None) -> list[str]:
+    """The start methods to check under: the requested ones, else GRADER_START_METHODS (as
+    the pytest plugin reads it), else every one this platform has."""
+    available = available_methods()
+    chosen = [m.strip() for item in (requested or []) for m in item.split(",") if m.strip()]
+    unknown = [m for m in chosen if m not in available]
+    if unknown:
+        raise UsageError(t("cli.error.start_method", got=", ".join(unknown),
+                           available=", ".join(available)))
+    if not chosen:
+        chosen = [m.strip() for m in os.environ.get("GRADER_START_METHODS", "").split(",")]
+    narrowed = [m for m in available if m in chosen]
+    return narrowed or available
+
+
+def _run_checks(catalog: Catalog, exercises: list[Exercise], methods: list[str], state: State) -> list:
+    """Check the exercises, record each result for its file's sha256, and return them."""
+    from grader import checker
+
+    shas = {e.id: file_sha256(e.stub) for e in exercises}
+    by_id = {r.exercise.id: r for r in checker.check(catalog, exercises, methods=methods)}
+    results = [by_id[e.id] for e in exercises]
+    for result in results:
+        sha = shas[result.exercise.id]
+        if result.tests and sha is not None:
+            state.record(result.exercise, sha, result.status, result.score, methods)
+    if not state.save():
+        _say(t("cli.error.state_not_saved", file=str(state.path)), err=True)
+    return results
+
+
+def _passes(exercise: Exercise, state: State, methods: list[str]) -> bool:
+    cached = state.cached(exercise, file_sha256(exercise.stub), methods)
+    return bool(cached) and cached["status"] == "pass"
+
+
+# ---------------------------------------------------------------- commands
+
+def cmd_check(args) -> int:
+    from grader import report
+
+    catalog = _catalog()
+    exercises = _select(catalog, args.ids)
+    methods = _methods(args.start_method)
+    everything = available_methods()
+    style = Style.for_stream(sys.stdout, args.color)
+    state = State.load(catalog.root)
+    names = ", ".join(f"{e.id} {e.slug}" for e in exercises) if len(exercises) <= 3 else \
+        t("cli.check.n_exercises", count=len(exercises))
+    _say(t("cli.check.checking", names=names, methods=", ".join(methods)), err=True)
+    results = _run_checks(catalog, exercises, methods, state)
+    # Checking several exercises, one still the stub needs no list of what fails.
+    untouched = {e.id for e in exercises if is_stub(e)} if len(exercises) > 1 else set()
+
+    to_stdout = args.json != "-"
+    if to_stdout:
+        _say(report.check_report(results, style, untouched))
+        _say()
+        failing = next((r.exercise for r in results if not r.passed and r.exercise.id not in untouched), None)
+        passing = {r.exercise.id for r in results if r.passed}
+        full = set(everything) <= set(methods)
+        later = [e for e in catalog.exercises if e.id > max(x.id for x in exercises)]
+        todo = next((e for e in later + list(catalog.exercises)
+                     if e.id not in passing and not _passes(e, state, everything)), None)
+        _say(report.check_summary(results, style, failing, todo, full and todo is None, untouched))
+        if not full:
+            ids = "" if len(exercises) == len(catalog.exercises) else " " + " ".join(e.id for e in exercises)
+            _say(t("cli.check.narrowed", methods=", ".join(methods), command=f"grader check{ids}"))
+    if args.json:
+        try:
+            report.write_json(report.check_json(results, methods), args.json)
+        except OSError as exc:
+            _say(t("cli.error.json_not_written", file=args.json, reason=exc.strerror or str(exc)), err=True)
+            return 2
+    return 0 if all(r.passed for r in results) else 1
+
+
+def cmd_list(args) -> int:
+    from grader import report
+
+    catalog = _catalog()
+    methods = _methods(None)
+    style = Style.for_stream(sys.stdout, args.color)
+    state = State.load(catalog.root)
+    rows: dict[str, tuple] = {}
+    stale = []
+    for exercise in catalog.exercises:
+        if not exercise.stub.is_file():
+            rows[exercise.id] = (exercise, "missing", 0.0)
+        elif is_stub(exercise):
+            rows[exercise.id] = (exercise, "not_started", 0.0)
+        else:
+            cached = state.cached(exercise, file_sha256(exercise.stub), methods)
+            if cached is None:
+                stale.append(exercise)
+            else:
+                status = "passing" if cached["status"] == "pass" else "failing"
+                rows[exercise.id] = (exercise, status, float(cached["score"]))
+    if stale:
+        _say(t("cli.list.checking", ids=", ".join(e.id for e in stale)), err=True)
+        for result in _run_checks(catalog, stale, methods, state):
+            status = "passing" if result.passed else ("failing" if result.tests else "no_tests")
+            rows[result.exercise.id] = (result.exercise, status, result.score)
+    ordered = [rows[e.id] for e in catalog.exercises]
+    _say(report.list_report(ordered, style))
+    # What to do next: bring back a missing file, else finish one begun, else start one.
+    steps = {"missing": "cli.next.missing", "failing": "cli.next.check", "no_tests": "cli.next.check",
+             "not_started": "cli.next.exercise"}
+    for status, key in steps.items():
+        step = next((e for e, s, _ in ordered if s == status), None)
+        if step is not None:
+            _say(t(key, id=step.id, slug=step.slug, file=report.display_path(step, step.stub)))
+            break
+    else:
+        _say(t("cli.next.all_done"))
+    return 0
+
+
+def cmd_hint(args) -> int:
+    from grader import report
+
+    catalog = _catalog()
+    exercise = _select(catalog, [args.id])[0]
+    state = State.load(catalog.root)
+    shown = min(state.hints_shown(exercise) + 1, len(exercise.hints))
+    state.set_hints_shown(exercise, shown)
+    if not state.save():
+        _say(t("cli.error.state_not_saved", file=str(state.path)), err=True)
+    _say(report.hints_report(exercise, shown, exercise.solution.is_file()))
+    return 0
+
+
+def cmd_reset(args) -> int:
+    from grader import report
+
+    catalog = _catalog()
+    exercise = _select(catalog, [args.id])[0]
+    shown = report.display_path(exercise, exercise.stub)
+    try:
+        shipped = exercise.pristine.read_bytes()
+    except OSError:
+        _say(t("cli.reset.no_stub", file=str(exercise.pristine)), err=True)
+        return 1
+    state = State.load(catalog.root)
+    if exercise.stub.is_file() and is_stub(exercise):
+        _say(t("cli.reset.already", file=shown))
+        return 0
+    if not args.yes:
+        if not (sys.stdin and sys.stdin.isatty()):
+            _say(t("cli.reset.no_terminal", file=shown, id=exercise.id), err=True)
+            return 1
+        try:
+            answer = input(t("cli.reset.confirm", file=shown) + " ")
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() not in t("cli.reset.yes_answers").split():
+            _say(t("cli.reset.kept", file=shown))
+            return 1
+    exercise.stub.parent.mkdir(parents=True, exist_ok=True)
+    exercise.stub.write_bytes(shipped)
+    state.forget(exercise)
+    if not state.save():
+        _say(t("cli.error.state_not_saved", file=str(state.path)), err=True)
+    _say(t("cli.reset.done", file=shown, id=exercise.id))
+    return 0
+
+
+def cmd_verify(args) -> int:
+    catalog = _catalog()
+    try:
+        from grader import verify
+    except ModuleNotFoundError as exc:
+        if exc.name != "grader.verify":
+            raise
+        _say(t("cli.verify.missing"), err=True)
+        return 1
+    return verify.run(catalog, repeats=args.repeats)
+
+
+# ---------------------------------------------------------------- wiring
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(t("cli.error.positive", got=text))
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="grader", description=t("cli.help.description"),
+                     epilog=t("cli.help.epilog"), formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"grader {__version__}")
+    colour = argparse.ArgumentParser(add_help=False)
+    colour.add_argument("--color", "--colour", choices=("auto", "always", "never"), default="auto",
+                        help=t("cli.help.color"))
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    sub = commands.add_parser("list", parents=[colour], help=t("cli.help.list"), description=t("cli.help.list"))
+    sub.set_defaults(handler=cmd_list)
+
+    sub = commands.add_parser("check", parents=[colour], help=t("cli.help.check"), description=t("cli.help.check"))
+    sub.add_argument("ids", nargs="*", metavar="ID", help=t("cli.help.ids"))
+    sub.add_argument("--start-method", action="append", metavar="METHOD", help=t("cli.help.start_method"))
+    sub.add_argument("--json", metavar="FILE", help=t("cli.help.json"))
+    sub.set_defaults(handler=cmd_check)
+
+    sub = commands.add_parser("hint", help=t("cli.help.hint"), description=t("cli.help.hint"))
+    sub.add_argument("id", metavar="ID", help=t("cli.help.id"))
+    sub.set_defaults(handler=cmd_hint)
+
+    sub = commands.add_parser("reset", help=t("cli.help.reset"), description=t("cli.help.reset"))
+    sub.add_argument("id", metavar="ID", help=t("cli.help.id"))
+    sub.add_argument("--yes", "-y", action="store_true", help=t("cli.help.yes"))
+    sub.set_defaults(handler=cmd_reset)
+
+    sub = commands.add_parser("verify", help=t("cli.help.verify"), description=t("cli.help.verify"))
+    sub.add_argument("--repeats", type=_positive, default=3, metavar="N", help=t("cli.help.repeats"))
+    sub.set_defaults(handler=cmd_verify)
+    return parser
+
+
+def _end_children() -> None:
+    """After Ctrl-C: the test run is in a session of its own, so the terminal's SIGINT
+    did not reach it. Stop every process below us (all at once, so none can start more
+    or escape), then kill and reap them."""
+    try:
+        import psutil
+    except ImportError:
+        return
+    for _ in range(5):
+        try:
+            procs = psutil.Process().children(recursive=True)
+        except psutil.Error:
+            return
+        if not procs:
+            return
+        for step in ("suspend", "kill"):
+            for proc in procs:
+                try:
+                    getattr(proc, step)()
+                except psutil.Error:
+                    pass
+        psutil.wait_procs(procs, timeout=3)
+
+
+def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="replace")  # a message must never crash on its encoding
+        except (AttributeError, ValueError):
+            pass
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command is None:
+            build_parser().print_help()
+            return 2
+        return args.handler(args)
+    except UsageError as exc:
+        _say(str(exc), err=True)
+        return 2
+    except KeyboardInterrupt:
+        _end_children()
+        _say(t("cli.interrupted"), err=True)
+        return 130
+    except BrokenPipeError:
+        try:  # the reader went away (`grader list | head`): stop quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except OSError:
+            pass
+        return 1
+    except Exception as exc:  # a bug in the grader: one clear line, the traceback on request
+        if os.environ.get("GRADER_DEBUG"):
+            raise
+        _say(t("cli.error.internal", type=type(exc).__name__, message=str(exc)), err=True)
+        return 3

@@ -1,0 +1,270 @@
+"""How results look: the terminal report of `grader check` and `grader list`, the hints of
+`grader hint`, and the JSON file of `grader check --json`. Every word comes from
+grader/locale/<language>/cli.toml through grader.text.t.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+from pathlib import Path
+
+from grader.catalog import Exercise
+from grader.text import t
+
+COLOURS = {"green": "32", "red": "31", "yellow": "33", "bold": "1", "dim": "2"}
+JSON_FORMAT_VERSION = 1
+
+
+def _enable_windows_ansi(stream) -> bool:
+    """Windows consoles show ANSI colours only once asked to (virtual terminal mode)."""
+    try:
+        import ctypes
+        import msvcrt
+
+        kernel32 = ctypes.windll.kernel32
+        handle = msvcrt.get_osfhandle(stream.fileno())
+        mode = ctypes.c_uint32()
+        if not kernel32.GetConsoleMode(handle, ctypes.byref(mode)):
+            return False
+        return bool(kernel32.SetConsoleMode(handle, mode.value | 0x0004))
+    except Exception:
+        return False
+
+
+class Style:
+    """Colour (ANSI) and the pass/fail marks, as the output stream can show them."""
+
+    def __init__(self, colour: bool = False, unicode: bool = True):
+        self.colour = colour
+        self.unicode = unicode
+
+    @classmethod
+    def for_stream(cls, stream, mode: str = "auto") -> "Style":
+        """Colour with mode "always"; with "auto" only on a terminal and when NO_COLOR is not
+        set (to any value, https://no-color.org); never with "never"."""
+        if mode == "always":
+            colour = True
+        elif mode == "never" or "NO_COLOR" in os.environ:
+            colour = False
+        else:
+            try:
+                colour = stream.isatty()
+            except (AttributeError, ValueError, OSError):
+                colour = False
+            if colour and sys.platform == "win32":
+                colour = _enable_windows_ansi(stream)
+        marks = t("cli.mark.pass") + t("cli.mark.fail")
+        try:
+            marks.encode(getattr(stream, "encoding", None) or "ascii")
+            unicode = True
+        except (UnicodeEncodeError, LookupError):
+            unicode = False
+        return cls(colour, unicode)
+
+    def paint(self, text: str, colour: str) -> str:
+        if not self.colour or not text:
+            return text
+        return f"\x1b[{COLOURS[colour]}m{text}\x1b[0m"
+
+    def mark(self, passed: bool) -> str:
+        suffix = "" if self.unicode else "_ascii"
+        if passed:
+            return self.paint(t("cli.mark.pass" + suffix), "green")
+        return self.paint(t("cli.mark.fail" + suffix), "red")
+
+
+def points(value: float) -> str:
+    """15.0 -> "15", 3.75 -> "3.75"."""
+    value = round(float(value), 2)
+    return str(int(value)) if value == int(value) else f"{value:g}"
+
+
+def indent(text: str, prefix: str) -> str:
+    return "\n".join(prefix + line if line.strip() else line.rstrip() for line in text.splitlines())
+
+
+def display_path(exercise: Exercise, path: Path) -> str:
+    """A kit file as the student sees it: relative to the kit's root, with `/`."""
+    try:
+        return Path(path).relative_to(exercise.root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+# ---------------------------------------------------------------- grader check
+
+def _test_line(test, style: Style) -> str:
+    details = []
+    ran_under = list(test.methods)
+    failed = test.failed_methods
+    if failed and len(failed) < len(ran_under):
+        details.append(t("cli.check.failed_under", methods=", ".join(failed)))
+    if test.status in ("timeout", "error"):
+        details.append(t(f"cli.check.status_{test.status}"))
+    extra = t("cli.check.details", items="; ".join(details)) if details else ""
+    return t("cli.check.test_line", mark=style.mark(False), name=test.name, details=extra)
+
+
+def exercise_report(result, style: Style, slug_width: int = 0, score_width: int = 0,
+                    untouched: bool = False) -> str:
+    """The verdict line of one exercise and, when it fails, its failing tests: tests that
+    failed with the same message are listed together above that message, shown once.
+    An `untouched` exercise (still the stub) gets one line instead of its failures."""
+    exercise = result.exercise
+    score = f"{points(result.score)}/{points(exercise.points)}"
+    lines = [t("cli.check.verdict", mark=style.mark(result.passed), id=exercise.id,
+               slug=exercise.slug.ljust(slug_width), score=score.rjust(score_width))]
+    if result.passed:
+        return "\n".join(lines)
+    if untouched:
+        lines.append(indent(t("cli.check.untouched", id=exercise.id), "  "))
+        return "\n".join(lines)
+    groups: dict[str, list] = {}
+    for test in result.tests:
+        if test.status not in ("pass", "skip"):
+            groups.setdefault(test.message.strip(), []).append(test)
+    for message, tests in groups.items():
+        for test in tests:
+            lines.append(indent(_test_line(test, style), "  "))
+        if message:
+            lines.append(indent(message, "      "))
+        lines.append("")
+    if result.message:
+        lines.append(indent(result.message.strip(), "  "))
+        lines.append("")
+    return "\n".join(lines).rstrip("\n")
+
+
+def check_report(results: list, style: Style, untouched: set[str] = frozenset()) -> str:
+    """Every exercise's verdict and failures; the ids in `untouched` are still the stub."""
+    slug_width = max((len(r.exercise.slug) for r in results), default=0)
+    score_width = max((len(f"{points(r.score)}/{points(r.exercise.points)}") for r in results), default=0)
+    blocks = [exercise_report(r, style, slug_width, score_width, r.exercise.id in untouched)
+              for r in results]
+    many_lines = any("\n" in block for block in blocks)
+    return ("\n\n" if many_lines else "\n").join(blocks)
+
+
+def check_summary(results: list, style: Style, next_failing: Exercise | None,
+                  next_todo: Exercise | None, everything_passes: bool,
+                  untouched: set[str] = frozenset()) -> str:
+    earned = sum(r.score for r in results)
+    possible = sum(r.exercise.points for r in results)
+    passed = sum(1 for r in results if r.passed)
+    lines = [style.paint(t("cli.check.total", earned=points(earned), possible=points(possible),
+                           passed=passed, count=len(results)), "bold")]
+    if next_failing is not None and next_failing.id in untouched:
+        lines.append(t("cli.next.exercise", id=next_failing.id, slug=next_failing.slug,
+                       file=display_path(next_failing, next_failing.stub)))
+    elif next_failing is not None:
+        lines.append(t("cli.next.fix", id=next_failing.id,
+                       file=display_path(next_failing, next_failing.stub)))
+    elif everything_passes:
+        lines.append(t("cli.next.all_done"))
+    elif next_todo is not None:
+        lines.append(t("cli.next.exercise", id=next_todo.id, slug=next_todo.slug,
+                       file=display_path(next_todo, next_todo.stub)))
+    return "\n".join(lines)
+
+
+def check_json(results: list, methods: list[str]) -> dict:
+    """What `grader check --json FILE` writes: per exercise and per test."""
+    exercises = []
+    for result in results:
+        exercise = result.exercise
+        exercises.append({
+            "id": exercise.id,
+            "slug": exercise.slug,
+            "title": exercise.title,
+            "status": result.status,
+            "points": result.score,
+            "max_points": exercise.points,
+            "message": result.message,
+            "tests": [{
+                "name": test.name,
+                "status": test.status,
+                "message": test.message,
+                "points": test.points,
+                "max_points": test.max_points,
+                "failed_methods": test.failed_methods,
+            } for test in result.tests],
+        })
+    return {
+        "format_version": JSON_FORMAT_VERSION,
+        "python": platform.python_version(),
+        "platform": sys.platform,
+        "start_methods": list(methods),
+        "exercises": exercises,
+        "totals": {
+            "points": round(sum(r.score for r in results), 2),
+            "max_points": sum(r.exercise.points for r in results),
+            "exercises": len(results),
+            "passed": sum(1 for r in results if r.passed),
+        },
+    }
+
+
+def write_json(data: dict, destination: str) -> None:
+    """Write to a file, or to stdout for `-`. Raises OSError."""
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if destination == "-":
+        sys.stdout.write(text)
+    else:
+        Path(destination).write_text(text, encoding="utf-8")
+
+
+# ---------------------------------------------------------------- grader list
+
+STATUS_COLOURS = {"passing": "green", "failing": "red", "not_started": "dim", "missing": "yellow",
+                  "no_tests": "yellow"}
+
+
+def list_report(rows: list[tuple[Exercise, str, float]], style: Style) -> str:
+    """One line per exercise (id, slug, title, status, points) and the progress bar.
+    `rows` holds (exercise, status key, points earned); status keys: passing, failing,
+    not_started, missing, no_tests."""
+    labels = {key: t(f"cli.list.status.{key}") for key in STATUS_COLOURS}
+    slug_w = max((len(e.slug) for e, _, _ in rows), default=0)
+    title_w = max((len(e.title) for e, _, _ in rows), default=0)
+    status_w = max((len(labels[s]) for _, s, _ in rows), default=0)
+    score_w = max((len(f"{points(p)}/{points(e.points)}") for e, _, p in rows), default=0)
+    lines = []
+    for exercise, status, earned in rows:
+        score = f"{points(earned)}/{points(exercise.points)}"
+        lines.append(t("cli.list.row", id=exercise.id, slug=exercise.slug.ljust(slug_w),
+                       title=exercise.title.ljust(title_w),
+                       status=style.paint(labels[status].ljust(status_w), STATUS_COLOURS[status]),
+                       score=score.rjust(score_w)).rstrip())
+    done = sum(1 for _, s, _ in rows if s == "passing")
+    earned = sum(p for _, _, p in rows)
+    possible = sum(e.points for e, _, _ in rows)
+    width = 10
+    filled = round(width * done / len(rows)) if rows else 0
+    bar = "#" * filled + "-" * (width - filled)
+    lines.append("")
+    lines.append(style.paint(t("cli.list.progress", bar=bar, done=done, count=len(rows),
+                               earned=points(earned), possible=points(possible)), "bold"))
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- grader hint
+
+def hints_report(exercise: Exercise, shown: int, solution_exists: bool) -> str:
+    """The hints revealed so far, numbered, and what comes next."""
+    total = len(exercise.hints)
+    lines = [t("cli.hint.header", id=exercise.id, slug=exercise.slug, title=exercise.title), ""]
+    if total == 0:
+        lines.append(t("cli.hint.none"))
+    for number, hint in enumerate(exercise.hints[:shown], start=1):
+        lines.append(t("cli.hint.line", number=number, total=total, text=hint))
+    lines.append("")
+    if shown < total:
+        lines.append(t("cli.hint.more", id=exercise.id, left=total - shown))
+    elif solution_exists:
+        lines.append(t("cli.hint.all_shown", file=display_path(exercise, exercise.solution)))
+    else:
+        lines.append(t("cli.hint.all_shown_no_solution"))
+    return "\n".join(lines)

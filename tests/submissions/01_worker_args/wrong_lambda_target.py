@@ -1,0 +1,37 @@
+"""Wrong: the target is a lambda that calls worker (the arguments are passed right); it can't be pickled under spawn and forkserver.
+
+mistake: pickle_function
+wrong-under: spawn forkserver
+message-contains: a lambda or a nested function
+"""
+
+import time
+from multiprocessing import Process
+
+
+def worker(sec, name, rounds=3):
+    for _ in range(rounds):
+        time.sleep(sec)
+        print(f"I'm {name}", flush=True)
+        print("I'm working...", flush=True)
+
+
+def start_worker(sec, name, *, use_kwargs=False) -> Process:
+    if use_kwargs:
+        process = Process(target=lambda sec, name: worker(sec, name),
+                          kwargs={"sec": sec, "name": name})
+    else:
+        process = Process(target=lambda sec, name: worker(sec, name), args=(sec, name))
+    process.start()
+    return process
+
+
+def join_with_timeout(process, timeout) -> bool:
+    process.join(timeout)
+    return not process.is_alive()
+
+
+if __name__ == "__main__":
+    p = start_worker(0.5, "Levi")
+    print("ended within 1 s:", join_with_timeout(p, 1))
+    p.join()

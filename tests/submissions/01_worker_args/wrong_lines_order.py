@@ -1,0 +1,36 @@
+"""Wrong: worker prints "I'm working..." before "I'm {name}".
+
+mistake: wrong_output
+wrong-under: fork spawn forkserver
+message-contains: printed ["I'm working...", "I'm Levi"; 3 rounds of
+"""
+
+import time
+from multiprocessing import Process
+
+
+def worker(sec, name, rounds=3):
+    for _ in range(rounds):
+        time.sleep(sec)
+        print("I'm working...", flush=True)
+        print(f"I'm {name}", flush=True)
+
+
+def start_worker(sec, name, *, use_kwargs=False) -> Process:
+    if use_kwargs:
+        process = Process(target=worker, kwargs={"sec": sec, "name": name})
+    else:
+        process = Process(target=worker, args=(sec, name))
+    process.start()
+    return process
+
+
+def join_with_timeout(process, timeout) -> bool:
+    process.join(timeout)
+    return not process.is_alive()
+
+
+if __name__ == "__main__":
+    p = start_worker(0.5, "Levi")
+    print("ended within 1 s:", join_with_timeout(p, 1))
+    p.join()

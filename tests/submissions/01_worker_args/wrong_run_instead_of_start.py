@@ -1,0 +1,36 @@
+"""Wrong: start_worker calls run() instead of start(), so the worker runs in the parent.
+
+mistake: run_instead_of_start
+wrong-under: fork spawn forkserver
+message-contains: printed by the parent process; `run()` was called instead of `start()`
+"""
+
+import time
+from multiprocessing import Process
+
+
+def worker(sec, name, rounds=3):
+    for _ in range(rounds):
+        time.sleep(sec)
+        print(f"I'm {name}", flush=True)
+        print("I'm working...", flush=True)
+
+
+def start_worker(sec, name, *, use_kwargs=False) -> Process:
+    if use_kwargs:
+        process = Process(target=worker, kwargs={"sec": sec, "name": name})
+    else:
+        process = Process(target=worker, args=(sec, name))
+    process.run()
+    return process
+
+
+def join_with_timeout(process, timeout) -> bool:
+    process.join(timeout)
+    return not process.is_alive()
+
+
+if __name__ == "__main__":
+    p = start_worker(0.5, "Levi")
+    print("ended within 1 s:", join_with_timeout(p, 1))
+    p.join()

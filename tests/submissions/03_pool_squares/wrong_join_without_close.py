@@ -1,0 +1,29 @@
+"""Wrong: pool_squares_async calls pool.join() without pool.close() first.
+
+mistake: pool_not_closed
+wrong-under: fork spawn forkserver
+message-contains: Pool is still running; without `pool.close()` first
+"""
+
+from multiprocessing import Pool
+
+
+def square(n) -> int:
+    return n * n
+
+
+def pool_squares(numbers, processes=None) -> list:
+    with Pool(processes) as pool:
+        return pool.map(square, numbers)
+
+
+def pool_squares_async(numbers, processes=None) -> list:
+    pool = Pool(processes)
+    results = [pool.apply_async(square, (n,)) for n in numbers]
+    pool.join()
+    return [r.get() for r in results]
+
+
+if __name__ == "__main__":
+    print(pool_squares([1, 2, 3, 4, 5]))
+    print(pool_squares_async(range(10), processes=4))
