@@ -14,6 +14,7 @@ import re
 # remote traceback text of a Pool worker)
 EXCEPTION_RULES: list[tuple[str, str | None, str]] = [
     ("stub", "NotImplementedError", r""),
+    ("stale_alias", None, r"it's not the same object as"),
     ("pickle_function", None, r"[Cc]an't (pickle|get) local object|<lambda>|"
                               r"[Cc]an't pickle <function|cannot pickle 'function'|"
                               r"attribute lookup .* failed"),

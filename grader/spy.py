@@ -11,6 +11,7 @@ without touching (and so reaping) the student's Process objects.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
 import sys
@@ -26,10 +27,11 @@ TAG_END = "\x1f"
 FLAG_LINE, FLAG_PARTIAL, FLAG_CUT = "", "~", "!"
 
 _events_fd: int | None = None
+_pool_numbers = itertools.count(1)
 _installed = False
 
 
-def log(kind: str, **data) -> None:
+def log(kind: str, /, **data) -> None:
     """Append one event (a JSON line) for this process; never fails the caller."""
     if _events_fd is None:
         return
@@ -225,8 +227,10 @@ def _patch_pool() -> None:
     original_init = cls.__init__
 
     def init(self, processes=None, *args, **kwargs):
+        # A serial number, not id(self): a new pool can reuse a freed pool's id.
+        self._grader_pool = f"{os.getpid()}-{next(_pool_numbers)}"
         original_init(self, processes, *args, **kwargs)
-        log("pool", pool=id(self), processes=self._processes, asked=processes)
+        log("pool", pool=self._grader_pool, processes=self._processes, asked=processes)
 
     cls.__init__ = init
     for method in ("close", "terminate", "join"):
@@ -234,40 +238,50 @@ def _patch_pool() -> None:
 
         def wrapper(self, *args, _method=cls_method, _name=method, **kwargs):
             result = _method(self, *args, **kwargs)
-            log(f"pool_{_name}", pool=id(self))
+            log(f"pool_{_name}", pool=getattr(self, "_grader_pool", id(self)))
             return result
 
         setattr(cls, method, wrapper)
     original_map = cls.map
 
     def map_(self, func, iterable, chunksize=None):
-        log("pool_map", pool=id(self), func=getattr(func, "__qualname__", repr(func)))
+        log("pool_map", pool=getattr(self, "_grader_pool", id(self)), func=getattr(func, "__qualname__", repr(func)))
         return original_map(self, func, iterable, chunksize)
 
     cls.map = map_
 
 
 def _patch_pipe() -> None:
-    """Give duplex Pipes the 64 KiB buffer of an OS pipe. Linux socket pairs hold about
-    200 KiB, which would hide a join-before-receive deadlock that macOS shows at 8 KiB."""
+    """Give every Pipe (and so every Queue) a buffer of one page, as small as an OS allows.
+
+    How much a pipe holds before send() blocks differs by system (Linux socket pairs about
+    200 KiB, Linux pipes 64 KiB, macOS 8 to 64 KiB). With one page everywhere the sandbox
+    shows the deadlock of joining a child before receiving what it sends with a handful
+    of children, on every system and every run, not only past some size."""
     if sys.platform == "win32":
         return
     import socket
     from multiprocessing import connection
 
     original = connection.Pipe
+    set_pipe_size = 1031  # fcntl.F_SETPIPE_SZ (Linux); absent from the fcntl module before 3.10
 
     def Pipe(duplex=True):
         ends = original(duplex)
-        if duplex:
-            for end in ends:
-                try:
+        for end in ends:
+            try:
+                if duplex:
                     sock = socket.socket(fileno=os.dup(end.fileno()))
-                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 32 * 1024)
-                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32 * 1024)
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
                     sock.close()
-                except OSError:
-                    pass
+                elif sys.platform.startswith("linux"):
+                    import fcntl
+
+                    fcntl.fcntl(end.fileno(), set_pipe_size, 4096)
+                    break  # both ends share the one pipe buffer
+            except OSError:
+                pass
         return ends
 
     connection.Pipe = Pipe

@@ -32,8 +32,9 @@ def _log_gets():
 
     def init(self, pool, *args, **kwargs):
         original_init(self, pool, *args, **kwargs)
-        self.grader_pool = id(pool)  # the result drops its _pool once it is set
-        probes.mark("submit", pool=id(pool), cls=type(self).__name__)
+        # The spy's serial number for the pool (the result drops its _pool once it is set).
+        self.grader_pool = getattr(pool, "_grader_pool", id(pool))
+        probes.mark("submit", pool=self.grader_pool, cls=type(self).__name__)
 
     def get(self, timeout=None):
         probes.mark("get", pool=getattr(self, "grader_pool", None), cls=type(self).__name__)
@@ -108,8 +109,8 @@ def _get_before_all_submitted(obs, tasks):
 def _gets_after_terminate(obs):
     """get() calls on an AsyncResult made after its own pool was terminated (the end of
     its `with` block) before it had been closed and joined (after close() and join() every
-    result is in, so collecting after the block is fine). Pools are told apart by id(),
-    which a later pool may reuse, so the parent's events are read in order."""
+    result is in, so collecting after the block is fine). The parent's events are read in
+    order."""
     state, late = {}, []
     for event in obs.events:
         if event.get("pid") != obs.main_pid:
@@ -166,8 +167,7 @@ def _check_in_workers(obs, processes):
         fail(obs, "ex03.square_in_parent", pid=str(obs.main_pid), mistake="work_in_parent")
     workers = {e["pid"] for e in tasks}
     pools = list(obs.pools.values())
-    # Counted from the creation events: obs.pools is keyed by id(), which a pool created
-    # after an earlier one was freed may reuse.
+    # Counted from the creation events, one per Pool().
     created = len(obs.probe_events("pool"))
     if len(pools) != 1 or created != 1:
         fail(obs, "ex03.pool_count", count=str(max(len(pools), created)),
@@ -270,4 +270,6 @@ def test_empty_and_longer_inputs(obs):
                  mistake="unordered" if _same_items(got, want) else None)
         if not _ints(got):
             fail(obs, "ex03.small_inputs_type", case=key, got=got, expected=want, mistake="float_not_int")
+    if _gets_after_terminate(obs):
+        fail(obs, "ex03.get_after_with", mistake="get_after_with")
     _nothing_left(obs)
