@@ -23,6 +23,7 @@ def _same_text(a: Path, b: Path) -> bool:
 
 
 def relative(catalog: Catalog, path: Path) -> str:
+    """The path as shown to maintainers: relative to the kit when inside it."""
     try:
         return path.relative_to(catalog.root).as_posix()
     except ValueError:
