@@ -17,6 +17,8 @@ from pathlib import Path
 
 from grader.catalog import Catalog, Exercise
 
+CHECK_TOKEN_ENV = "GRADER_CHECK_TOKEN"
+
 # Worst first: the status of a test over several start methods is the worst one.
 SEVERITY = ("error", "timeout", "fail", "pass", "skip")
 
@@ -78,7 +80,9 @@ def run_pytest(catalog: Catalog, exercises: list[Exercise], exercises_dir: Path 
         if jobs:
             cmd += ["--grader-jobs", str(jobs)]
         env = dict(os.environ)
-        env["GRADER_SANDBOX_TOKEN"] = secrets.token_hex(8)
+        # Not the sandbox's GRADER_SANDBOX_TOKEN: each sandboxed call sets that one anew for
+        # its own tree, and this one must reach every process of the whole run.
+        env[CHECK_TOKEN_ENV] = secrets.token_hex(8)
         env.setdefault("PYTHONDONTWRITEBYTECODE", "1")
         with open(log, "wb") as out:
             proc = subprocess.Popen(cmd, cwd=str(catalog.root), env=env, stdin=subprocess.DEVNULL,
@@ -97,7 +101,7 @@ def run_pytest(catalog: Catalog, exercises: list[Exercise], exercises_dir: Path 
                             pass
                     proc.kill()
                     proc.wait()
-                _sweep(env["GRADER_SANDBOX_TOKEN"])
+                _sweep(env[CHECK_TOKEN_ENV])
         data = json.loads(results.read_text()) if results.exists() else {"outcomes": []}
         return code, data, log.read_text("utf-8", "replace")
 
@@ -110,7 +114,7 @@ def _sweep(token: str) -> None:
     strays = []
     for proc in psutil.process_iter():
         try:
-            if proc.pid != os.getpid() and proc.environ().get("GRADER_SANDBOX_TOKEN") == token:
+            if proc.pid != os.getpid() and proc.environ().get(CHECK_TOKEN_ENV) == token:
                 proc.kill()
                 strays.append(proc)
         except psutil.Error:

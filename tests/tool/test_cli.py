@@ -357,7 +357,11 @@ def _with_root(kit: Path) -> list:
 def test_ctrl_c_stops_the_check_and_everything_it_started(kit):
     import psutil
 
-    solve(kit)
+    # A submission that hangs keeps its sandboxed calls alive until the time limit, so the
+    # interrupt always lands while they run (a passing check could end before it).
+    stub = kit / "exercises" / "03_pool_squares.py"
+    stub.write_text(stub.read_text().replace("def square(n)", "def square(n):\n    import time\n"
+                                             "    time.sleep(60)\n\n\ndef _unused(n)"))
     proc = subprocess.Popen([sys.executable, "-m", "grader", "check", "03"], cwd=kit, env=environment(kit),
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, encoding="utf-8")
