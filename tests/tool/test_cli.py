@@ -357,8 +357,9 @@ def _with_root(kit: Path) -> list:
 def test_ctrl_c_stops_the_check_and_everything_it_started(kit):
     import psutil
 
-    # A submission that hangs keeps its sandboxed calls alive until the time limit, so the
-    # interrupt always lands while they run (a passing check could end before it).
+    # A solution whose square() hangs keeps its sandboxed calls alive until the time limit,
+    # so the interrupt always lands while they run (a quick check could end before it).
+    solve(kit)
     stub = kit / "exercises" / "03_pool_squares.py"
     stub.write_text(stub.read_text().replace("def square(n)", "def square(n):\n    import time\n"
                                              "    time.sleep(60)\n\n\ndef _unused(n)"))
@@ -373,6 +374,8 @@ def test_ctrl_c_stops_the_check_and_everything_it_started(kit):
         except psutil.Error:
             pass
         time.sleep(0.05)
+    else:
+        raise AssertionError("no sandboxed call started within 30 s")
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, out + err
