@@ -363,9 +363,13 @@ def test_ctrl_c_stops_the_check_and_everything_it_started(kit):
     stub = kit / "exercises" / "03_pool_squares.py"
     stub.write_text(stub.read_text().replace("def square(n)", "def square(n):\n    import time\n"
                                              "    time.sleep(60)\n\n\ndef _unused(n)"))
+    # A job started in the background by a non-interactive shell (as CI may start this
+    # suite) inherits SIGINT ignored, and Python then never raises KeyboardInterrupt:
+    # give the check the default disposition a terminal's Ctrl-C meets.
     proc = subprocess.Popen([sys.executable, "-m", "grader", "check", "03"], cwd=kit, env=environment(kit),
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, encoding="utf-8")
+                            text=True, encoding="utf-8",
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:   # wait until sandboxed calls are under way
         try:
