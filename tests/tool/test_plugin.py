@@ -23,6 +23,7 @@ import psutil
 import pytest
 
 from grader import sandbox  # noqa: F401  (makes this process a subreaper, as in a real run)
+from leftovers import describe, predating
 
 HERE = Path(__file__).resolve().parent
 KIT = HERE / "fixtures" / "kit"
@@ -55,33 +56,6 @@ def kit(tmp_path_factory) -> Path:
     return root
 
 
-def _describe(proc: psutil.Process) -> str:
-    try:
-        status, ppid = proc.status(), proc.ppid()
-    except psutil.Error:
-        return f"{proc.pid} (gone)"
-    try:
-        command = " ".join(proc.cmdline())[:120]
-    except psutil.Error:  # a zombie has no command line
-        command = "?"
-    return f"{proc.pid} ({status}, ppid {ppid}): {command}"
-
-
-def _predating() -> set[int]:
-    """Descendants already there before a kit run (other test modules' orphans: this
-    process is a subreaper); zombies among them are reaped, the rest ignored."""
-    pids = set()
-    for proc in psutil.Process().children(recursive=True):
-        try:
-            if proc.ppid() == os.getpid() and proc.status() == psutil.STATUS_ZOMBIE:
-                os.waitpid(proc.pid, os.WNOHANG)
-                continue
-        except (psutil.Error, ChildProcessError):
-            pass
-        pids.add(proc.pid)
-    return pids
-
-
 def _tagged(run_id: str) -> list[str]:
     found = []
     for proc in psutil.process_iter():
@@ -103,7 +77,7 @@ def run_kit(kit: Path, *args: str) -> KitRun:
     env.update(KIT_CALLS=str(calls), KIT_RUN=run_id, GRADER_LANG="en", PYTHONDONTWRITEBYTECODE="1")
     cmd = [sys.executable, "-m", "pytest", "tests/test_99_demo.py", "--rootdir", str(kit),
            "--grader-results", str(results), *args]
-    before = _predating()
+    before = predating()
     with open(log, "wb") as out:  # a file, not a pipe: a leaked process can't hold us up
         proc = subprocess.Popen(cmd, cwd=str(kit), env=env, stdin=subprocess.DEVNULL,
                                 stdout=out, stderr=subprocess.STDOUT)
@@ -113,7 +87,7 @@ def run_kit(kit: Path, *args: str) -> KitRun:
             proc.kill()
             proc.wait()
             raise
-    left = [_describe(p) for p in psutil.Process().children(recursive=True) if p.pid not in before]
+    left = [describe(p) for p in psutil.Process().children(recursive=True) if p.pid not in before]
     runners = calls.read_text() if calls.exists() else ""
     assert left == [], f"the kit run left processes behind; its runners were:\n{runners}"
     assert _tagged(run_id) == [], "the kit run left processes behind"

@@ -28,6 +28,7 @@ from grader import plugin, sandbox
 from grader.observation import Observation
 from grader.sandbox import Call, run
 from grader.testing import Failure, no_child_crashes, nothing_left, returned
+from leftovers import describe, predating
 
 HERE = Path(__file__).resolve().parent
 HOSTILE = HERE / "fixtures" / "hostile"
@@ -54,34 +55,6 @@ class _TokenLog:
         return token
 
 
-def _describe(proc: psutil.Process) -> str:
-    try:
-        status, ppid = proc.status(), proc.ppid()
-    except psutil.Error:
-        return f"{proc.pid} (gone)"
-    try:
-        command = " ".join(proc.cmdline())[:120]
-    except psutil.Error:  # a zombie has no command line
-        command = "?"
-    return f"{proc.pid} ({status}, ppid {ppid}): {command}"
-
-
-def predating() -> set[int]:
-    """Descendants that are already there before a case (left by other test modules: once
-    grader.sandbox is imported this process is a subreaper and inherits their orphans).
-    Zombies among them are reaped, the others are left out of the case's check."""
-    pids = set()
-    for proc in psutil.Process().children(recursive=True):
-        try:
-            if proc.ppid() == os.getpid() and proc.status() == psutil.STATUS_ZOMBIE:
-                os.waitpid(proc.pid, os.WNOHANG)
-                continue
-        except (psutil.Error, ChildProcessError):
-            pass
-        pids.add(proc.pid)
-    return pids
-
-
 def _strays(token: str, ignore: set[int]) -> list[psutil.Process]:
     me = psutil.Process()
     found = {p.pid: p for p in me.children(recursive=True) if p.pid not in ignore}
@@ -101,7 +74,7 @@ def left_behind(token: str, ignore: set[int] = frozenset()) -> list[str]:
     leaving out the PIDs in `ignore`. What it finds it kills (and reaps), so that a
     failing case still leaves nothing running."""
     strays = _strays(token, ignore)
-    found = sorted(_describe(p) for p in strays)
+    found = sorted(describe(p) for p in strays)
     for proc in strays:
         try:
             proc.kill()
