@@ -164,10 +164,6 @@ class Observation:
         """The lines printed by one process."""
         return [text for who, text in self.lines if who == pid]
 
-    def leftover_pids(self) -> list[dict]:
-        """Descendants still running or zombies when the call returned."""
-        return list(self.leftovers)
-
     def student_frames(self, frames) -> list[tuple]:
         """The frames of a traceback that are in the student's file."""
         own = os.path.normcase(self.exercise_file)
@@ -211,7 +207,8 @@ class Observation:
         return None
 
     def child_crashes(self) -> list[ProcessRecord]:
-        return [p for p in self.processes.values() if p.crash]
+        """Started processes whose run() ended with an exception, in start order."""
+        return [p for p in self.children(include_pool_workers=True) if p.crash]
 
 
 def _untag(text: str) -> list[tuple[int | None, str]]:

@@ -122,7 +122,6 @@ class _Watch:
         except psutil.Error:
             self.root_ps = None
         self.peak_processes = 0
-        self.peak_rss = 0
         try:
             self.born = self.root_ps.create_time() if self.root_ps else time.time()
         except psutil.Error:
@@ -150,7 +149,6 @@ class _Watch:
                 except (psutil.Error, AttributeError):
                     pass
         self.peak_processes = max(self.peak_processes, count)
-        self.peak_rss = max(self.peak_rss, rss)
         return count, rss
 
     def strays(self) -> list[psutil.Process]:

@@ -152,12 +152,11 @@ def _check_import(obs) -> None:
 
 def no_child_crashes(obs) -> None:
     """Fail when a child process ended with an exception."""
-    for record in obs.children(include_pool_workers=True):
-        if record.crash:
-            site = obs.error_site(record.crash)
-            fail(obs, "runner.child_crashed", pid=str(record.pid), type=record.crash["type"],
-                 message=record.crash.get("message", ""), site=_site(obs, site),
-                 mistake=diagnosis.for_exception(record.crash))
+    for record in obs.child_crashes():
+        site = obs.error_site(record.crash)
+        fail(obs, "runner.child_crashed", pid=str(record.pid), type=record.crash["type"],
+             message=record.crash.get("message", ""), site=_site(obs, site),
+             mistake=diagnosis.for_exception(record.crash))
 
 
 def nothing_left(obs) -> None:
