@@ -66,12 +66,13 @@ class Observation:
     leftovers: list = field(default_factory=list)   # descendants alive or zombie at return
     after_import: list = field(default_factory=list)
     stacks: str = ""
+    child_stacks: dict = field(default_factory=dict)   # pid -> a child's stacks at the timeout
     killed: int = 0
     peak_processes: int = 0
 
     @classmethod
     def build(cls, *, call, result, stopped, exit_code, elapsed, stdout, stderr, output_cut,
-              events_text, stacks, killed, peak_processes) -> "Observation":
+              events_text, stacks, killed, peak_processes, child_stacks=None) -> "Observation":
         result = result or {}
         status = stopped or result.get("status") or "crashed"
         obs = cls(
@@ -91,6 +92,7 @@ class Observation:
             leftovers=result.get("leftovers", []),
             after_import=result.get("after_import", []),
             stacks=stacks,
+            child_stacks=dict(child_stacks or {}),
             killed=killed,
             peak_processes=peak_processes,
         )
@@ -177,13 +179,16 @@ class Observation:
             return ""
 
     def stuck_at(self) -> tuple[int, str] | None:
-        """Where the main thread was in the student's file when the time ran out."""
-        block = self.stacks.strip().split("\n\n")[-1] if self.stacks else ""  # faulthandler lists the main thread last
-        for match in _FRAME.finditer(block):
-            path = os.path.normcase(os.path.abspath(match["file"]))
-            if path == os.path.normcase(self.exercise_file):
-                line = int(match["line"])
-                return line, self.student_line(line)
+        """Where the main thread was in the student's file when the time ran out; when it
+        was waiting in a library call, where a child was in that file."""
+        for stacks in [self.stacks] + [self.child_stacks[pid] for pid in sorted(self.child_stacks)]:
+            # faulthandler lists the main thread last
+            block = stacks.strip().split("\n\n")[-1] if stacks else ""
+            for match in _FRAME.finditer(block):
+                path = os.path.normcase(os.path.abspath(match["file"]))
+                if path == os.path.normcase(self.exercise_file):
+                    line = int(match["line"])
+                    return line, self.student_line(line)
         return None
 
     def error_site(self, error: dict | None = None) -> tuple[int, str] | None:

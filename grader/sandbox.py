@@ -25,7 +25,7 @@ from pathlib import Path
 
 import psutil
 
-from grader import spy
+from grader import spy, stacks
 from grader.observation import Observation
 
 TOKEN_ENV = "GRADER_SANDBOX_TOKEN"
@@ -91,6 +91,13 @@ def reap_orphans() -> int:
     return reaped
 
 
+# GitHub Actions hands a step files that set outputs, environment variables and the PATH of
+# later steps, and tokens: code under test gets none of them.
+HIDDEN_ENV = ("GITHUB_ENV", "GITHUB_OUTPUT", "GITHUB_PATH", "GITHUB_STATE", "GITHUB_STEP_SUMMARY",
+              "GITHUB_TOKEN", "ACTIONS_RUNTIME_TOKEN", "ACTIONS_RUNTIME_URL", "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+              "ACTIONS_ID_TOKEN_REQUEST_URL", "ACTIONS_RESULTS_URL", "ACTIONS_CACHE_URL")
+
+
 def _environ_copy() -> dict:
     """os.environ as a dict. Copying it is not atomic, and pytest's main thread sets and
     deletes PYTEST_CURRENT_TEST while this runs in a worker thread: retry on that race."""
@@ -105,6 +112,13 @@ def _environ_copy() -> dict:
 def _tagged(proc: psutil.Process, token: str) -> bool:
     try:
         return proc.environ().get(TOKEN_ENV) == token
+    except psutil.Error:
+        return False
+
+
+def _is_tagged(pid: int, token: str) -> bool:
+    try:
+        return _tagged(psutil.Process(pid), token)
     except psutil.Error:
         return False
 
@@ -293,6 +307,8 @@ def _run_in(call: Call, workdir: Path) -> Observation:
         ),
     })
     env.pop("PYTHONSTARTUP", None)
+    for name in HIDDEN_ENV:
+        env.pop(name, None)
     stdout = open(workdir / "stdout", "wb")
     stderr = open(workdir / "stderr", "wb")
     kwargs = {}
@@ -331,7 +347,7 @@ def _run_in(call: Call, workdir: Path) -> Observation:
             stopped = "too_much_memory"
         elif time.monotonic() - started > call.time_limit:
             stopped = "timeout"
-            _request_stack_dump(root, workdir / "stacks.txt")
+            stacks.request(root.pid, workdir, lambda pid: _is_tagged(pid, watch.token))
         if stopped:
             break
     elapsed = time.monotonic() - started
@@ -343,7 +359,7 @@ def _run_in(call: Call, workdir: Path) -> Observation:
     stderr_text, stderr_cut = _read_capped(workdir / "stderr", call.output_kb * 1024 * 2)
     result = result or _read_result(workdir / "result.pickle")
     events_text, _ = _read_capped(workdir / "events.jsonl", 4 * 1024 * 1024)
-    stacks = (workdir / "stacks.txt").read_text("utf-8", "replace") if (workdir / "stacks.txt").exists() else ""
+    main_stacks, child_stacks = stacks.read(workdir) if stopped == "timeout" else ("", {})
     return Observation.build(
         call=call,
         result=result,
@@ -354,7 +370,8 @@ def _run_in(call: Call, workdir: Path) -> Observation:
         stderr=stderr_text,
         output_cut=stdout_cut or stderr_cut,
         events_text=events_text,
-        stacks=stacks,
+        stacks=main_stacks,
+        child_stacks=child_stacks,
         killed=killed,
         peak_processes=watch.peak_processes,
     )
@@ -365,23 +382,3 @@ def _read_result(path: Path) -> dict | None:
         return pickle.loads(path.read_bytes())
     except Exception:  # missing (the runner died first) or cut short
         return None
-
-
-def _request_stack_dump(root: subprocess.Popen, path: Path) -> None:
-    """Ask the runner for its stacks (faulthandler on SIGUSR1) and give it a moment."""
-    if not hasattr(signal, "SIGUSR1"):
-        return
-    try:
-        size = path.stat().st_size if path.exists() else 0
-        os.kill(root.pid, signal.SIGUSR1)
-    except OSError:
-        return
-    deadline = time.monotonic() + 0.5
-    while time.monotonic() < deadline:
-        time.sleep(0.02)
-        try:
-            if path.stat().st_size > size:
-                time.sleep(0.05)
-                return
-        except OSError:
-            return

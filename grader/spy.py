@@ -164,6 +164,7 @@ def _patch_processes() -> None:
             log("join", child=self.pid, exitcode=popen.returncode)
 
     def bootstrap(self, *args, **kwargs):
+        _register_stack_dump()   # before "run": the supervisor signals only logged children
         log("run", parent=self._parent_pid, name=self.name, daemon=bool(self.daemon),
             cls=type(self).__qualname__, module=type(self).__module__)
         inner = self.run
@@ -306,6 +307,26 @@ def install() -> None:
     _patch_popen()
     _patch_pool()
     _patch_pipe()
+
+
+_dump_file = None
+
+
+def _register_stack_dump() -> None:
+    """In a child: on SIGUSR1 (the supervisor's, at the time limit) write every thread's
+    stack to stacks-<pid>.txt beside the events file, so a hang in a child shows its line."""
+    global _dump_file
+    import faulthandler
+    import signal
+
+    path = os.environ.get(EVENTS_ENV)
+    if not path or not hasattr(signal, "SIGUSR1"):
+        return
+    try:
+        _dump_file = open(os.path.join(os.path.dirname(path), f"stacks-{os.getpid()}.txt"), "w")
+        faulthandler.register(signal.SIGUSR1, file=_dump_file, all_threads=True)
+    except Exception:  # no dump is better than a child that fails to start
+        pass
 
 
 def _flush_streams() -> None:

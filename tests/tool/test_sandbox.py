@@ -227,6 +227,17 @@ def test_hang_is_stopped_at_the_limit(hangs, case):
     assert f"{obs.exercise_file}, line {line}: {code}" in fail.message
 
 
+@pytest.mark.parametrize("method", METHODS)
+def test_a_hang_in_a_child_shows_the_child_line(sandboxed, method):
+    """The parent waits in the scenario's join(), outside the student's file: the line shown
+    is where the child was, from the child's own stack dump."""
+    obs = sandboxed("91_hangs.py", method=method, scenario="call_in_child", params={"function": "spins"},
+                    limit=HANG_LIMIT)
+    assert obs.status == "timeout"
+    assert obs.stuck_at() == marked("91_hangs.py", "HANG:spin"), (obs.stacks, obs.child_stacks)
+    assert len(obs.child_stacks) == 1
+
+
 # ---- leaks -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("method", METHODS)
@@ -533,3 +544,14 @@ def test_exception_in_a_pool_worker_of_the_submission(sandboxed, method):
     assert obs.status == "raised" and obs.error["type"] == "ValueError"
     assert "RAISE:worker" in obs.error["remote"] or "cannot square 3" in obs.error["remote"]
     assert obs.error_site() == marked("98_child_errors.py", "RAISE:worker")
+
+
+def test_actions_step_files_and_tokens_are_hidden(sandboxed, monkeypatch):
+    """Code under test must not reach the files that set later steps' environment and
+    outputs, nor the job's tokens."""
+    for name in sandbox.HIDDEN_ENV:
+        monkeypatch.setenv(name, "/tmp/not-for-students")
+    monkeypatch.setenv("GRADER_TEST_VISIBLE", "1")
+    names = returned(sandboxed("90_returns.py", "environment_names"))
+    assert "GRADER_TEST_VISIBLE" in names
+    assert not set(sandbox.HIDDEN_ENV) & set(names)
