@@ -31,13 +31,25 @@ class TestResult:
     status: str = "pass"
     weight: float = 1.0
     message: str = ""
-    methods: dict = field(default_factory=dict)   # start method -> status
+    runs: dict = field(default_factory=dict)      # start method -> its outcome (plugin's dict)
     points: float = 0.0
     max_points: float = 0.0
+    line: int | None = None                       # of the student's file, first failure
+
+    @property
+    def methods(self) -> dict:
+        """Start method -> status."""
+        return {m: run["status"] for m, run in self.runs.items()}
 
     @property
     def failed_methods(self) -> list[str]:
         return [m for m, s in self.methods.items() if s not in ("pass", "skip")]
+
+    @property
+    def output(self) -> str:
+        """What the student's code printed in the first failing run (else the first run)."""
+        runs = [r for r in self.runs.values() if r["status"] not in ("pass", "skip")] or list(self.runs.values())
+        return runs[0].get("output", "") if runs else ""
 
 
 @dataclass
@@ -54,6 +66,44 @@ class ExerciseResult:
     @property
     def passed(self) -> bool:
         return self.status == "pass"
+
+    @property
+    def file(self) -> str:
+        """The student's file, as a path from the root of their repository."""
+        return f"exercises/{self.exercise.name}.py"
+
+    @property
+    def first_failure(self):
+        """The first failing test (in the test module's order), or None."""
+        return next((t for t in self.tests if t.status not in ("pass", "skip")), None)
+
+
+@dataclass
+class Grading:
+    """A whole check: the results, and what they were obtained from."""
+
+    results: list
+    methods: list
+    started: float                  # time.time()
+    duration: float
+    submission: str | None = None   # the folder given to --from
+    changed: list = field(default_factory=list)   # kit files the submission has changed
+
+    @property
+    def points(self) -> float:
+        return round(sum(r.score for r in self.results), 4)
+
+    @property
+    def max_points(self) -> float:
+        return sum(r.exercise.points for r in self.results)
+
+    @property
+    def status(self) -> str:
+        """pass, or the worst status of an exercise."""
+        status = "pass"
+        for result in self.results:
+            status = _worst(status, result.status)
+        return status
 
 
 def _worst(a: str, b: str) -> str:
@@ -108,18 +158,36 @@ def run_pytest(catalog: Catalog, exercises: list[Exercise], exercises_dir: Path 
 
 def _sweep(token: str) -> None:
     """A last safety net: end anything a pytest run left behind (none is expected). Looks
-    at every process, since an orphan may have been re-parented away from us."""
+    at every process, since an orphan may have been re-parented away from us. All strays
+    are stopped before any is killed: a Pool whose worker dies starts a new one at once, and
+    that one would escape a single pass."""
     import psutil
 
-    strays = []
-    for proc in psutil.process_iter():
-        try:
-            if proc.pid != os.getpid() and proc.environ().get(CHECK_TOKEN_ENV) == token:
-                proc.kill()
-                strays.append(proc)
-        except psutil.Error:
-            pass
-    psutil.wait_procs(strays, timeout=2)
+    for _ in range(5):
+        strays = []
+        for proc in psutil.process_iter():
+            try:
+                if proc.pid != os.getpid() and proc.environ().get(CHECK_TOKEN_ENV) == token:
+                    strays.append(proc)
+            except psutil.Error:
+                pass
+        if not strays:
+            return
+        end_processes(strays)
+
+
+def end_processes(procs: list, timeout: float = 3) -> None:
+    """Stop every process of `procs` first, then kill and reap them: none can start another
+    (or a Pool replace a worker) between the first kill and the last."""
+    import psutil
+
+    for step in ("suspend", "kill"):
+        for proc in procs:
+            try:
+                getattr(proc, step)()
+            except psutil.Error:
+                pass
+    psutil.wait_procs(procs, timeout=timeout)
 
 
 def score(exercise: Exercise, outcomes: list[dict]) -> ExerciseResult:
@@ -131,29 +199,32 @@ def score(exercise: Exercise, outcomes: list[dict]) -> ExerciseResult:
             continue
         test = tests.setdefault(outcome["test"], TestResult(name=outcome["test"], weight=outcome["weight"]))
         status = outcome["status"]
-        if outcome.get("start_method"):
-            test.methods[outcome["start_method"]] = status
+        test.runs[outcome.get("start_method") or "-"] = outcome
         if status not in ("pass", "skip") and not test.message:
             test.message = outcome["message"]
+            test.line = outcome.get("line")
         test.status = _worst(test.status, status)
     if not tests:
         return ExerciseResult(exercise, "error", 0.0)
     total = sum(t.weight for t in tests.values()) or 1.0
     earned = 0.0
     for test in tests.values():
-        test.max_points = round(exercise.points * test.weight / total, 2)
+        test.max_points = round(exercise.points * test.weight / total, 4)
         test.points = test.max_points if test.status in ("pass", "skip") else 0.0
         earned += test.points
     status = "pass"
     for test in tests.values():
         status = _worst(status, test.status if test.status != "skip" else "pass")
-    final = exercise.points if status == "pass" else round(min(earned, exercise.points), 2)
+    final = exercise.points if status == "pass" else round(min(earned, exercise.points), 4)
     return ExerciseResult(exercise, status, final, tests=list(tests.values()))
 
 
 def check(catalog: Catalog, exercises: list[Exercise], exercises_dir: Path | None = None,
-          methods: list[str] | None = None, jobs: int | None = None) -> list[ExerciseResult]:
-    """Check the exercises and return one result each, in course order."""
+          methods: list[str] | None = None, jobs: int | None = None,
+          shown_as: str | None = None) -> list[ExerciseResult]:
+    """Check the exercises and return one result each, in course order. With `shown_as`,
+    messages name the files under `exercises_dir` by that folder instead (a submission
+    graded from a copy reads `exercises/03_pool_squares.py`, not a temporary path)."""
     started = time.monotonic()
     # pytest runs nothing at all when one of its files is missing: leave those out.
     runnable = [e for e in exercises if e.test_module.is_file()]
@@ -172,8 +243,31 @@ def check(catalog: Catalog, exercises: list[Exercise], exercises_dir: Path | Non
             else:
                 result.message = t("check.tests_broken", test=exercise.test_module.name,
                                    log=_tail(log))
+        if shown_as is not None and exercises_dir is not None:
+            _show_as(result, str(Path(exercises_dir).resolve()), shown_as)
         results.append(result)
     return results
+
+
+def grade(catalog: Catalog, exercises: list[Exercise], exercises_dir: Path | None = None,
+          methods: list[str] | None = None, jobs: int | None = None, shown_as: str | None = None,
+          submission: str | None = None, changed: list | None = None) -> Grading:
+    """`check`, with what the reports need to know about the run."""
+    began, clock = time.time(), time.monotonic()
+    results = check(catalog, exercises, exercises_dir, methods, jobs, shown_as)
+    return Grading(results, list(methods or []), began, time.monotonic() - clock,
+                   submission=submission, changed=list(changed or []))
+
+
+def _show_as(result: ExerciseResult, folder: str, shown: str) -> None:
+    def swap(text: str) -> str:
+        return text.replace(folder + os.sep, shown.rstrip("/") + "/") if text else text
+
+    result.message = swap(result.message)
+    for test in result.tests:
+        test.message = swap(test.message)
+        for run in test.runs.values():
+            run["message"] = swap(run.get("message", ""))
 
 
 def _tail(text: str, lines: int = 15) -> str:

@@ -75,20 +75,47 @@ def _methods(requested: list[str] | None) -> list[str]:
     return narrowed or available
 
 
-def _run_checks(catalog: Catalog, exercises: list[Exercise], methods: list[str], state: State) -> list:
-    """Check the exercises, record each result for its file's sha256, and return them."""
+def _run_checks(catalog: Catalog, exercises: list[Exercise], methods: list[str], state: State):
+    """Check the exercises, record each result for its file's sha256, and return the Grading."""
     from grader import checker
 
     shas = {e.id: file_sha256(e.stub) for e in exercises}
-    by_id = {r.exercise.id: r for r in checker.check(catalog, exercises, methods=methods)}
-    results = [by_id[e.id] for e in exercises]
-    for result in results:
+    grading = checker.grade(catalog, exercises, methods=methods)
+    for result in grading.results:
         sha = shas[result.exercise.id]
         if result.tests and sha is not None:
             state.record(result.exercise, sha, result.status, result.score, methods)
     if not state.save():
         _say(t("cli.error.state_not_saved", file=str(state.path)), err=True)
-    return results
+    return grading
+
+
+def _grade_from(catalog: Catalog, exercises: list[Exercise], methods: list[str], folder: str):
+    """Grade the exercise files of a student's folder with this kit (`check --from`); returns
+    the Grading and the ids whose file is still the stub."""
+    from grader import submission
+
+    _say(t("submission.graded_from", folder=folder), err=True)
+    try:
+        grading, untouched, missing = submission.grade(catalog, exercises, folder, methods)
+    except submission.SubmissionError as exc:
+        raise UsageError(str(exc)) from None
+    if missing:
+        _say(t("submission.missing", count=len(missing), names=", ".join(missing)), err=True)
+    return grading, untouched
+
+
+def _write_reports(reports: list[tuple[str, str]], grading) -> bool:
+    from grader import exports
+
+    ok = True
+    for kind, path in reports:
+        try:
+            exports.write(kind, path, grading)
+        except OSError as exc:
+            _say(t("report.not_written", kind=kind, file=path, reason=exc.strerror or str(exc)), err=True)
+            ok = False
+    return ok
 
 
 def _passes(exercise: Exercise, state: State, methods: list[str]) -> bool:
@@ -99,41 +126,63 @@ def _passes(exercise: Exercise, state: State, methods: list[str]) -> bool:
 # ---------------------------------------------------------------- commands
 
 def cmd_check(args) -> int:
-    from grader import report
+    from grader import exports, report, summary
 
     catalog = _catalog()
     exercises = _select(catalog, args.ids)
     methods = _methods(args.start_method)
+    try:
+        reports = [exports.parse(option) for option in args.report or []]
+    except exports.ReportError as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        reports.append(("json", args.json))
     everything = available_methods()
-    style = Style.for_stream(sys.stdout, args.color)
-    state = State.load(catalog.root)
+    style = Style.for_stream(sys.stdout, "never" if args.ci else args.color)
     names = ", ".join(f"{e.id} {e.slug}" for e in exercises) if len(exercises) <= 3 else \
         t("cli.check.n_exercises", count=len(exercises))
     _say(t("cli.check.checking", names=names, methods=", ".join(methods)), err=True)
-    results = _run_checks(catalog, exercises, methods, state)
+    # On Actions, nothing printed from here until the fence comes down can be a workflow
+    # command: not the submission's output, wherever it writes.
+    fence = summary.CommandFence(_say) if args.ci else None
+    if fence:
+        fence.raise_()
+    state = None
+    if args.from_dir:
+        grading, untouched = _grade_from(catalog, exercises, methods, args.from_dir)
+    else:
+        state = State.load(catalog.root)
+        grading = _run_checks(catalog, exercises, methods, state)
+        untouched = {e.id for e in exercises if is_stub(e)}
+    results = grading.results
     # Checking several exercises, one still the stub needs no list of what fails.
-    untouched = {e.id for e in exercises if is_stub(e)} if len(exercises) > 1 else set()
+    if len(exercises) == 1:
+        untouched = set()
 
-    to_stdout = args.json != "-"
-    if to_stdout:
+    if not any(path == "-" for _, path in reports):
         _say(report.check_report(results, style, untouched))
         _say()
         failing = next((r.exercise for r in results if not r.passed and r.exercise.id not in untouched), None)
-        passing = {r.exercise.id for r in results if r.passed}
-        full = set(everything) <= set(methods)
-        later = [e for e in catalog.exercises if e.id > max(x.id for x in exercises)]
-        todo = next((e for e in later + list(catalog.exercises)
-                     if e.id not in passing and not _passes(e, state, everything)), None)
-        _say(report.check_summary(results, style, failing, todo, full and todo is None, untouched))
-        if not full:
-            ids = "" if len(exercises) == len(catalog.exercises) else " " + " ".join(e.id for e in exercises)
-            _say(t("cli.check.narrowed", methods=", ".join(methods), command=f"grader check{ids}"))
-    if args.json:
-        try:
-            report.write_json(report.check_json(results, methods), args.json)
-        except OSError as exc:
-            _say(t("cli.error.json_not_written", file=args.json, reason=exc.strerror or str(exc)), err=True)
-            return 2
+        if state is None:
+            _say(report.check_summary(results, style, failing, None, False, untouched))
+        else:
+            passing = {r.exercise.id for r in results if r.passed}
+            full = set(everything) <= set(methods)
+            later = [e for e in catalog.exercises if e.id > max(x.id for x in exercises)]
+            todo = next((e for e in later + list(catalog.exercises)
+                         if e.id not in passing and not _passes(e, state, everything)), None)
+            _say(report.check_summary(results, style, failing, todo, full and todo is None, untouched))
+            if not full:
+                ids = "" if len(exercises) == len(catalog.exercises) else " " + " ".join(e.id for e in exercises)
+                _say(t("cli.check.narrowed", methods=", ".join(methods), command=f"grader check{ids}"))
+    written = _write_reports(reports, grading)
+    if fence:
+        summary.append_step_summary(summary.markdown(grading))
+        fence.lower()
+        for command in summary.annotations(grading):
+            _say(command)
+    if not written:
+        return 2
     return 0 if all(r.passed for r in results) else 1
 
 
@@ -160,7 +209,7 @@ def cmd_list(args) -> int:
                 rows[exercise.id] = (exercise, status, float(cached["score"]))
     if stale:
         _say(t("cli.list.checking", ids=", ".join(e.id for e in stale)), err=True)
-        for result in _run_checks(catalog, stale, methods, state):
+        for result in _run_checks(catalog, stale, methods, state).results:
             status = "passing" if result.passed else ("failing" if result.tests else "no_tests")
             rows[result.exercise.id] = (result.exercise, status, result.score)
     ordered = [rows[e.id] for e in catalog.exercises]
@@ -227,6 +276,15 @@ def cmd_reset(args) -> int:
     return 0
 
 
+def cmd_gradebook(args) -> int:
+    from grader import gradebook
+
+    catalog = _catalog()
+    methods = _methods(args.start_method)
+    return gradebook.run(catalog, args.folders, out=args.out, jobs=args.jobs, methods=methods,
+                         reports_dir=args.reports_dir, say=_say)
+
+
 def cmd_verify(args) -> int:
     catalog = _catalog()
     try:
@@ -267,7 +325,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("ids", nargs="*", metavar="ID", help=t("cli.help.ids"))
     sub.add_argument("--start-method", action="append", metavar="METHOD", help=t("cli.help.start_method"))
     sub.add_argument("--json", metavar="FILE", help=t("cli.help.json"))
+    sub.add_argument("--from", dest="from_dir", metavar="DIR", help=t("cli.help.from"))
+    sub.add_argument("--report", action="append", metavar="FORMAT=PATH", help=t("cli.help.report"))
+    sub.add_argument("--ci", action="store_true", help=t("cli.help.ci"))
     sub.set_defaults(handler=cmd_check)
+
+    sub = commands.add_parser("gradebook", help=t("cli.help.gradebook"), description=t("cli.help.gradebook"))
+    sub.add_argument("folders", nargs="+", metavar="DIR", help=t("cli.help.folders"))
+    sub.add_argument("--out", default="grades.csv", metavar="FILE", help=t("cli.help.out"))
+    sub.add_argument("--jobs", type=_positive, default=1, metavar="N", help=t("cli.help.jobs"))
+    sub.add_argument("--reports", dest="reports_dir", metavar="DIR", help=t("cli.help.reports_dir"))
+    sub.add_argument("--start-method", action="append", metavar="METHOD", help=t("cli.help.start_method"))
+    sub.set_defaults(handler=cmd_gradebook)
 
     sub = commands.add_parser("hint", help=t("cli.help.hint"), description=t("cli.help.hint"))
     sub.add_argument("id", metavar="ID", help=t("cli.help.id"))
@@ -299,13 +368,9 @@ def _end_children() -> None:
             return
         if not procs:
             return
-        for step in ("suspend", "kill"):
-            for proc in procs:
-                try:
-                    getattr(proc, step)()
-                except psutil.Error:
-                    pass
-        psutil.wait_procs(procs, timeout=3)
+        from grader.checker import end_processes
+
+        end_processes(procs)
 
 
 def main(argv: list[str] | None = None) -> int:
