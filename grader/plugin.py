@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import re
 import sys
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -189,6 +190,7 @@ def pytest_runtest_makereport(item, call):
         spec = getattr(getattr(item, "function", None), "grader_scenario", None)
         state = item.config.stash[_SESSION_KEY]
         exercise = state.catalog.for_test_file(item.path)
+        observation = getattr(item, "funcargs", {}).get("obs")
         state.outcomes.append({
             "nodeid": item.nodeid,
             "exercise": exercise.id if exercise else None,
@@ -197,8 +199,26 @@ def pytest_runtest_makereport(item, call):
             "status": status,
             "message": message,
             "weight": spec.weight if spec else 1.0,
-            "duration": round(report.duration, 3),
+            # The sandboxed call's own time: the test itself only reads its Observation.
+            "duration": round(observation.elapsed if observation is not None else report.duration, 3),
+            "line": _line_in(message, observation),
+            # What the student's code printed, for the reports; capped again where shown.
+            "output": observation.stdout[-OUTPUT_KEPT:] if observation is not None else "",
         })
+
+
+OUTPUT_KEPT = 4000
+_SITE = re.compile(r" at (?P<file>.+?), line (?P<line>\d+)")
+
+
+def _line_in(message: str, observation) -> int | None:
+    """The line of the student's file that a failure message points at, if it names one."""
+    if observation is None or not message:
+        return None
+    for match in _SITE.finditer(message):
+        if match["file"] == observation.exercise_file:
+            return int(match["line"])
+    return None
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -1,13 +1,11 @@
-"""How results look: the terminal report of `grader check` and `grader list`, the hints of
-`grader hint`, and the JSON file of `grader check --json`. Every word comes from
+"""How results look on a terminal: the report of `grader check` and `grader list` and the
+hints of `grader hint` (result files are grader.exports). Every word comes from
 grader/locale/<language>/cli.toml through grader.text.t.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import platform
 import sys
 from pathlib import Path
 
@@ -15,7 +13,6 @@ from grader.catalog import Exercise
 from grader.text import t
 
 COLOURS = {"green": "32", "red": "31", "yellow": "33", "bold": "1", "dim": "2"}
-JSON_FORMAT_VERSION = 1
 
 
 def _enable_windows_ansi(stream) -> bool:
@@ -168,52 +165,6 @@ def check_summary(results: list, style: Style, next_failing: Exercise | None,
         lines.append(t("cli.next.exercise", id=next_todo.id, slug=next_todo.slug,
                        file=display_path(next_todo, next_todo.stub)))
     return "\n".join(lines)
-
-
-def check_json(results: list, methods: list[str]) -> dict:
-    """What `grader check --json FILE` writes: per exercise and per test."""
-    exercises = []
-    for result in results:
-        exercise = result.exercise
-        exercises.append({
-            "id": exercise.id,
-            "slug": exercise.slug,
-            "title": exercise.title,
-            "status": result.status,
-            "points": result.score,
-            "max_points": exercise.points,
-            "message": result.message,
-            "tests": [{
-                "name": test.name,
-                "status": test.status,
-                "message": test.message,
-                "points": test.points,
-                "max_points": test.max_points,
-                "failed_methods": test.failed_methods,
-            } for test in result.tests],
-        })
-    return {
-        "format_version": JSON_FORMAT_VERSION,
-        "python": platform.python_version(),
-        "platform": sys.platform,
-        "start_methods": list(methods),
-        "exercises": exercises,
-        "totals": {
-            "points": round(sum(r.score for r in results), 2),
-            "max_points": sum(r.exercise.points for r in results),
-            "exercises": len(results),
-            "passed": sum(1 for r in results if r.passed),
-        },
-    }
-
-
-def write_json(data: dict, destination: str) -> None:
-    """Write to a file, or to stdout for `-`. Raises OSError."""
-    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    if destination == "-":
-        sys.stdout.write(text)
-    else:
-        Path(destination).write_text(text, encoding="utf-8")
 
 
 # ---------------------------------------------------------------- grader list

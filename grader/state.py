@@ -53,6 +53,14 @@ def _normalised(data: bytes) -> bytes:
     return data.replace(b"\r\n", b"\n")
 
 
+def normalised_sha256(path) -> str | None:
+    """The sha256 of a file with CRLF line endings read as LF; None when it can't be read."""
+    try:
+        return hashlib.sha256(_normalised(Path(path).read_bytes())).hexdigest()
+    except OSError:
+        return None
+
+
 def is_stub(exercise: Exercise) -> bool:
     """True when the student's file is still the shipped stub (grader/stubs)."""
     try:

@@ -180,7 +180,9 @@ def test_check_on_the_solution_passes_and_writes_json(kit, tmp_path):
     assert exercise["points"] == exercise["max_points"] == 15.0
     assert exercise["tests"]
     for test in exercise["tests"]:
-        assert set(test) == {"name", "status", "message", "points", "max_points", "failed_methods"}
+        assert set(test) == {"name", "status", "weight", "message", "line", "output", "points", "max_points",
+                             "failed_methods", "runs"}
+        assert [run["start_method"] for run in test["runs"]] == ["fork"]
         assert test["status"] == "pass" and test["message"] == "" and test["failed_methods"] == []
         assert test["points"] == test["max_points"] > 0
     last = state(kit)["exercises"][EX03.name]["last"]

@@ -1,0 +1,103 @@
+"""`grader gradebook DIR ...`: many students' checkouts graded with this kit, each exactly
+as `grader check --from DIR` grades it, into one CSV with a row per student and a column
+per exercise, plus the total.
+
+Students are graded `jobs` at a time on threads: each check already runs its tests in
+processes of its own, so a thread only waits. A student whose folder can't be graded gets a
+row with the reason instead of stopping the others.
+"""
+
+from __future__ import annotations
+
+import csv
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from grader.catalog import Catalog
+from grader.text import t
+
+
+def _number(value: float) -> str:
+    value = round(float(value), 2)
+    return str(int(value)) if value == int(value) else f"{value:g}"
+
+
+def _cell(text: str) -> str:
+    # A cell starting with = + - @ is a formula to a spreadsheet: keep it plain text.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _names(folders: list[Path]) -> list[str]:
+    """The student of each folder: its name, or parent/name where two names collide."""
+    names = [f.name for f in folders]
+    return [f"{f.parent.name}/{f.name}" if names.count(f.name) > 1 else f.name for f in folders]
+
+
+def grade_one(catalog: Catalog, folder: Path, methods: list[str], reports_dir: Path | None):
+    """One student's Grading (as `check --from` makes it); writes their JSON report too."""
+    from grader import exports, submission
+
+    grading, _, _ = submission.grade(catalog, list(catalog.exercises), folder, methods)
+    if reports_dir is not None:
+        exports.write("json", str(reports_dir / f"{folder.name}.json"), grading)
+    return grading
+
+
+def run(catalog: Catalog, folders: list[str], *, out: str, jobs: int = 1, methods: list[str],
+        reports_dir: str | None = None, say) -> int:
+    """Grade every folder and write the CSV; 0 when every folder could be graded."""
+    paths = [Path(f).expanduser().resolve() for f in folders]
+    if not paths:
+        say(t("gradebook.no_folders"), err=True)
+        return 2
+    students = _names(paths)
+    reports = Path(reports_dir) if reports_dir else None
+    if reports is not None:
+        reports.mkdir(parents=True, exist_ok=True)
+    rows: dict[int, list[str]] = {}
+    lock = threading.Lock()
+    began = time.monotonic()
+    done = 0
+    possible = sum(e.points for e in catalog.exercises)
+
+    def one(index: int):
+        return grade_one(catalog, paths[index], methods, reports)
+
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="gradebook") as pool:
+        futures = {pool.submit(one, i): i for i in range(len(paths))}
+        for future in as_completed(futures):
+            index = futures[future]
+            student = students[index]
+            try:
+                grading = future.result()
+            except Exception as exc:   # one bad folder must not stop the class
+                reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                row = [_cell(student), str(paths[index])] + [""] * len(catalog.exercises) + \
+                      ["0", _number(possible), _cell("error: " + reason), ""]
+                line = t("gradebook.failed", done=done + 1, count=len(paths), student=student, reason=reason)
+            else:
+                scores = {r.exercise.id: r.score for r in grading.results}
+                row = [_cell(student), str(paths[index])]
+                row += [_number(scores.get(e.id, 0.0)) for e in catalog.exercises]
+                row += [_number(grading.points), _number(grading.max_points), "graded", str(len(grading.changed))]
+                line = t("gradebook.progress", done=done + 1, count=len(paths), student=student,
+                         points=_number(grading.points), possible=_number(grading.max_points))
+            with lock:
+                done += 1
+                rows[index] = row
+                say(line, err=True)
+    header = [t("gradebook.header_student"), "folder"] + [e.name for e in catalog.exercises] + \
+             [t("gradebook.header_total"), t("gradebook.header_max"), t("gradebook.header_status"),
+              "changed_kit_files"]
+    target = Path(out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        for index in range(len(paths)):
+            writer.writerow(rows[index])
+    say(t("gradebook.written", file=str(target), count=len(paths), seconds=f"{time.monotonic() - began:.0f}"), err=True)
+    failed = sum(1 for row in rows.values() if row[-2].startswith(("error", "'error")))
+    return 0 if failed == 0 else 1
