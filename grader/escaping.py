@@ -56,7 +56,9 @@ def defuse_commands(text: str) -> str:
 def markdown_inline(text, limit: int = 200) -> str:
     """One line of plain text inside Markdown (a table cell): no HTML, no Markdown syntax,
     no line breaks."""
-    text = " ".join(clean(text, limit).split())
+    text = " ".join(clean(text).split())
+    if limit and len(text) > limit:
+        text = text[:limit - 1].rstrip() + "…"
     text = html.escape(text, quote=True)
     return _MARKDOWN.sub(r"\\\1", text)
 

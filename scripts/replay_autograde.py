@@ -189,7 +189,7 @@ def main(argv=None) -> int:
     parser.add_argument("--fresh-venv", action="store_true", help="install the grader into a new venv, as CI does")
     parser.add_argument("--var", action="append", default=[], metavar="NAME=VALUE", help="a repository variable")
     args = parser.parse_args(argv)
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="autograde-replay-"))
+    workdir = (args.workdir or Path(tempfile.mkdtemp(prefix="autograde-replay-"))).resolve()
     variables = dict(item.split("=", 1) for item in args.var)
     try:
         result = replay(args.student, workdir, fresh_venv=args.fresh_venv, variables=variables)

@@ -265,9 +265,11 @@ def test_empty_and_longer_inputs(obs):
                 "async_many": [n * n for n in range(30)]}
     for key, want in expected.items():
         got = value.get(key)
-        if got != want:
-            fail(obs, "ex03.small_inputs", case=key, got=got, expected=want,
-                 mistake="unordered" if _same_items(got, want) else None)
+        # Order is the business of the tests above, whose stand-in finishes the tasks in
+        # reverse every run; here two real workers may or may not happen to finish in order,
+        # and a test that fails only sometimes would make an unordered answer's score vary.
+        if got != want and not _same_items(got, want):
+            fail(obs, "ex03.small_inputs", case=key, got=got, expected=want)
         if not _ints(got):
             fail(obs, "ex03.small_inputs_type", case=key, got=got, expected=want, mistake="float_not_int")
     if _gets_after_terminate(obs):

@@ -231,8 +231,13 @@ def test_empty_and_few_pairs(obs):
     value = _value(obs)
     if value["empty"] != []:
         fail(obs, "ex05.sums", case="[]", got=value["empty"], expected=[])
-    if value["few"] != SUMS:
-        fail(obs, "ex05.sums", case=repr(PAIRS), got=value["few"], expected=SUMS)
+    few = value["few"]
+    # A consumer that stops early (polling empty()) gives a prefix of the sums or all of
+    # them, as the race goes: test_consumer_sums_until_none_then_puts_none catches it every
+    # run, so this test leaves it alone rather than fail only sometimes.
+    stopped_early = isinstance(few, list) and len(few) < len(SUMS) and few == SUMS[:len(few)]
+    if few != SUMS and not stopped_early:
+        fail(obs, "ex05.sums", case=repr(PAIRS), got=few, expected=SUMS)
     no_child_crashes(obs)
     nothing_left(obs)
 
