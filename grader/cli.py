@@ -148,12 +148,17 @@ def cmd_check(args) -> int:
     if fence:
         fence.raise_()
     state = None
-    if args.from_dir:
-        grading, untouched = _grade_from(catalog, exercises, methods, args.from_dir)
-    else:
-        state = State.load(catalog.root)
-        grading = _run_checks(catalog, exercises, methods, state)
-        untouched = {e.id for e in exercises if is_stub(e)}
+    try:
+        if args.from_dir:
+            grading, untouched = _grade_from(catalog, exercises, methods, args.from_dir)
+        else:
+            state = State.load(catalog.root)
+            grading = _run_checks(catalog, exercises, methods, state)
+            untouched = {e.id for e in exercises if is_stub(e)}
+    except BaseException:
+        if fence:   # else no later line of this step's log could issue a command
+            fence.lower()
+        raise
     results = grading.results
     # Checking several exercises, one still the stub needs no list of what fails.
     if len(exercises) == 1:
@@ -177,7 +182,12 @@ def cmd_check(args) -> int:
                 _say(t("cli.check.narrowed", methods=", ".join(methods), command=f"grader check{ids}"))
     written = _write_reports(reports, grading)
     if fence:
-        summary.append_step_summary(summary.markdown(grading))
+        try:
+            summary.append_step_summary(summary.markdown(grading))
+        except OSError as exc:
+            _say(t("report.not_written", kind="job summary", file="$GITHUB_STEP_SUMMARY",
+                   reason=exc.strerror or str(exc)), err=True)
+            written = False
         fence.lower()
         for command in summary.annotations(grading):
             _say(command)

@@ -284,6 +284,10 @@ def test_bad_from_and_report_options_say_what_to_do(tmp_path):
     kit = make_kit(tmp_path)
     result = grader(kit, "check", "--from", str(tmp_path / "nowhere"))
     assert result.returncode == 2 and "no such folder" in result.stderr
+    # On Actions, the fence comes down even when the check stops early.
+    result = grader(kit, "check", "--ci", "--from", str(tmp_path / "nowhere"))
+    fences = re.findall(r"^::stop-commands::(\w+)$", result.stdout, re.MULTILINE)
+    assert result.returncode == 2 and len(fences) == 1 and f"::{fences[0]}::" in result.stdout.splitlines()
     result = grader(kit, "check", "--report", "yaml=x.yml")
     assert result.returncode == 2 and "FORMAT=PATH" in result.stderr and "junit" in result.stderr
 
