@@ -176,6 +176,25 @@ def _sweep(token: str) -> None:
         end_processes(strays)
 
 
+def end_descendants() -> list[int]:
+    """After Ctrl-C: the test runs live in sessions of their own, so the terminal's SIGINT
+    did not reach them. End every process below this one, in rounds until none is left;
+    returns the PIDs ended."""
+    import psutil
+
+    ended: list[int] = []
+    for _ in range(5):
+        try:
+            procs = psutil.Process().children(recursive=True)
+        except psutil.Error:
+            break
+        if not procs:
+            break
+        end_processes(procs)
+        ended += [proc.pid for proc in procs]
+    return ended
+
+
 def end_processes(procs: list, timeout: float = 3) -> None:
     """Stop every process of `procs` first, then kill and reap them: none can start another
     (or a Pool replace a worker) between the first kill and the last."""

@@ -363,26 +363,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _end_children() -> None:
-    """After Ctrl-C: the test run is in a session of its own, so the terminal's SIGINT
-    did not reach it. Stop every process below us (all at once, so none can start more
-    or escape), then kill and reap them."""
-    try:
-        import psutil
-    except ImportError:
-        return
-    for _ in range(5):
-        try:
-            procs = psutil.Process().children(recursive=True)
-        except psutil.Error:
-            return
-        if not procs:
-            return
-        from grader.checker import end_processes
-
-        end_processes(procs)
-
-
 def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         try:
@@ -399,7 +379,9 @@ def main(argv: list[str] | None = None) -> int:
         _say(str(exc), err=True)
         return 2
     except KeyboardInterrupt:
-        _end_children()
+        from grader.checker import end_descendants
+
+        end_descendants()
         _say(t("cli.interrupted"), err=True)
         return 130
     except BrokenPipeError:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from grader import __version__
 from grader.escaping import clean, json_text
+from grader.report import points
 from grader.text import t
 
 FORMATS = ("json", "junit", "gradescope", "classroom50", "markdown")
@@ -167,7 +168,7 @@ def junit(grading) -> str:
             case = ET.SubElement(suite, "testcase", classname=f"exercises.{exercise.name}",
                                  name="tests", time="0")
             ET.SubElement(case, "error", type=result.status,
-                          message=_first_line(result.message)).text = _xml_text(result.message)
+                          message=headline(result.message, after_call=False)[:300]).text = _xml_text(result.message)
             counts["tests"] += 1
             counts["errors"] += 1
         for test, method, run in cases:
@@ -182,11 +183,11 @@ def junit(grading) -> str:
                 counts["skipped"] += 1
             elif status == "fail":
                 ET.SubElement(case, "failure", type="fail",
-                              message=_first_line(run.get("message", ""))).text = _xml_text(run.get("message", ""))
+                              message=headline(run.get("message", ""))[:300]).text = _xml_text(run.get("message", ""))
                 counts["failures"] += 1
             elif status != "pass":
                 ET.SubElement(case, "error", type=status,
-                              message=_first_line(run.get("message", ""))).text = _xml_text(run.get("message", ""))
+                              message=headline(run.get("message", ""))[:300]).text = _xml_text(run.get("message", ""))
                 counts["errors"] += 1
             if run.get("output"):
                 ET.SubElement(case, "system-out").text = _output(run["output"])
@@ -200,10 +201,14 @@ def junit(grading) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def _first_line(text: str) -> str:
-    lines = [line for line in _xml_text(text).splitlines() if line.strip()]
-    # The first line says what was called; the second what went wrong.
-    return (lines[1] if len(lines) > 1 else lines[0] if lines else "")[:300]
+def headline(text: str, after_call: bool = True) -> str:
+    """One line of a failure message: what went wrong, which is the line after the first
+    (`Called …`, what was called) in a test's message, or the first line of a message
+    without a call (why an exercise's tests could not run)."""
+    lines = [line.strip() for line in clean(text).splitlines() if line.strip()]
+    if after_call and len(lines) > 1:
+        return lines[1]
+    return lines[0] if lines else ""
 
 
 # ---------------------------------------------------------------- Gradescope
@@ -247,16 +252,12 @@ def gradescope(grading) -> dict:
 
 
 def _overall(grading) -> str:
-    lines = [t("report.points", earned=_num(grading.points), possible=_num(grading.max_points))]
+    lines = [t("report.points", earned=points(grading.points), possible=points(grading.max_points))]
     if grading.changed:
         lines.append(t("report.changed", count=len(grading.changed),
                        files=", ".join(c["path"] for c in grading.changed[:10])))
     return "\n".join(lines)
 
-
-def _num(value: float) -> str:
-    value = round(float(value), 2)
-    return str(int(value)) if value == int(value) else f"{value:g}"
 
 
 # ---------------------------------------------------------------- Classroom 50

@@ -16,12 +16,9 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from grader.catalog import Catalog
+from grader.report import points
 from grader.text import t
 
-
-def _number(value: float) -> str:
-    value = round(float(value), 2)
-    return str(int(value)) if value == int(value) else f"{value:g}"
 
 
 def _cell(text: str) -> str:
@@ -75,15 +72,15 @@ def run(catalog: Catalog, folders: list[str], *, out: str, jobs: int = 1, method
             except Exception as exc:   # one bad folder must not stop the class
                 reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
                 row = [_cell(student), str(paths[index])] + [""] * len(catalog.exercises) + \
-                      ["0", _number(possible), _cell("error: " + reason), ""]
+                      ["0", points(possible), _cell("error: " + reason), ""]
                 line = t("gradebook.failed", done=done + 1, count=len(paths), student=student, reason=reason)
             else:
                 scores = {r.exercise.id: r.score for r in grading.results}
                 row = [_cell(student), str(paths[index])]
-                row += [_number(scores.get(e.id, 0.0)) for e in catalog.exercises]
-                row += [_number(grading.points), _number(grading.max_points), "graded", str(len(grading.changed))]
+                row += [points(scores.get(e.id, 0.0)) for e in catalog.exercises]
+                row += [points(grading.points), points(grading.max_points), "graded", str(len(grading.changed))]
                 line = t("gradebook.progress", done=done + 1, count=len(paths), student=student,
-                         points=_number(grading.points), possible=_number(grading.max_points))
+                         points=points(grading.points), possible=points(grading.max_points))
             with lock:
                 done += 1
                 rows[index] = row

@@ -14,6 +14,8 @@ import secrets
 from pathlib import Path
 
 from grader.escaping import clean, command_data, command_property, html_block, markdown_inline
+from grader.exports import headline
+from grader.report import points
 from grader.text import t
 
 # Read by tools as Classroom's reporter wrote it: keep these two strings as they are.
@@ -24,26 +26,19 @@ CELL_LIMIT = 160
 DETAIL_LIMIT = 3000
 
 
-def _num(value: float) -> str:
-    value = round(float(value), 2)
-    return str(int(value)) if value == int(value) else f"{value:g}"
-
 
 def _what_failed(result) -> str:
     """One line: the first failing test and what went wrong (the line after `Called …`)."""
     failure = result.first_failure
-    text = result.message if not failure else failure.message
-    lines = [line.strip() for line in clean(text).splitlines() if line.strip()]
     if failure is None:
-        return lines[0] if lines else ""
-    what = lines[1] if len(lines) > 1 else (lines[0] if lines else "")
-    return f"{failure.name}: {what}"
+        return headline(result.message, after_call=False)
+    return f"{failure.name}: {headline(failure.message)}"
 
 
 def markdown(grading) -> str:
     """The job summary: a table of exercises, the total, changed kit files, and what each
     failing exercise's first failure said."""
-    earned, possible = _num(grading.points), _num(grading.max_points)
+    earned, possible = points(grading.points), points(grading.max_points)
     lines = [f"## {html.escape(t('report.md.title', earned=earned, possible=possible))}", ""]
     lines.append("| " + " | ".join(html.escape(t(f"report.md.column.{c}"))
                                     for c in ("exercise", "status", "points", "failure")) + " |")
@@ -53,7 +48,7 @@ def markdown(grading) -> str:
         status = t(f"report.status.{result.status}")
         failure = "" if result.passed else markdown_inline(_what_failed(result), CELL_LIMIT)
         lines.append(f"| {markdown_inline(exercise.id + ' ' + exercise.slug)} | {html.escape(status)} "
-                     f"| {_num(result.score)}/{_num(exercise.points)} | {failure} |")
+                     f"| {points(result.score)}/{points(exercise.points)} | {failure} |")
     passed = sum(1 for r in grading.results if r.passed)
     lines += ["", html.escape(t("report.md.total", earned=earned, possible=possible, passed=passed,
                                 count=len(grading.results), methods=", ".join(grading.methods)))]
@@ -89,7 +84,7 @@ def annotations(grading) -> list[str]:
         failure = result.first_failure
         props = {"file": result.file,
                  "title": t("report.annotation_title", id=exercise.id, slug=exercise.slug,
-                            earned=_num(result.score), possible=_num(exercise.points))}
+                            earned=points(result.score), possible=points(exercise.points))}
         if failure is not None and failure.line:
             props["line"] = str(failure.line)
         text = clean(result.message if failure is None else failure.message, ANNOTATION_LIMIT)
@@ -99,7 +94,7 @@ def annotations(grading) -> list[str]:
         files = ", ".join(c["path"] for c in grading.changed[:10])
         text = clean(t("report.changed", count=len(grading.changed), files=files), ANNOTATION_LIMIT)
         commands.append(f"::warning title={command_property(t('report.changed_title'))}::{command_data(text)}")
-    notice = NOTICE_TEXT.format(earned=_num(grading.points), possible=_num(grading.max_points))
+    notice = NOTICE_TEXT.format(earned=points(grading.points), possible=points(grading.max_points))
     commands.append(f"::notice title={command_property(NOTICE_TITLE)}::{notice}")
     return commands
 

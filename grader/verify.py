@@ -28,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import corpus
+from grader import checker, corpus
 from grader.lint import relative, lint_exercise, stray_files
 from grader.catalog import Catalog, Exercise
 from grader.text import t
@@ -145,26 +145,6 @@ def _parallel(function, items, width: int):
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _stop_descendants() -> list[int]:
-    """End every process this one started (after Ctrl-C): the pytest runs live in their
-    own sessions, so the terminal's SIGINT never reached them."""
-    try:
-        import psutil
-    except ImportError:  # pragma: no cover - psutil is a dependency
-        return []
-    try:
-        procs = psutil.Process().children(recursive=True)
-    except psutil.Error:
-        return []
-    for proc in procs:
-        try:
-            proc.kill()
-        except psutil.Error:
-            pass
-    psutil.wait_procs(procs, timeout=5)
-    return [p.pid for p in procs]
-
-
 # --------------------------------------------------------------------------- 1. lint
 
 def step_lint(catalog: Catalog, report: Reporter, step: Step) -> None:
@@ -220,8 +200,6 @@ def _failures(result, limit: int = 4) -> list[str]:
 
 def step_solutions(catalog: Catalog, exercises: list[Exercise], methods: tuple, repeats: int,
                    report: Reporter, step: Step) -> None:
-    from grader import checker
-
     def one(item):
         exercise, _ = item
         return checker.check(catalog, [exercise], exercises_dir=catalog.root / "solutions",
@@ -249,8 +227,6 @@ def step_solutions(catalog: Catalog, exercises: list[Exercise], methods: tuple, 
 
 def step_stubs(catalog: Catalog, exercises: list[Exercise], methods: tuple, report: Reporter,
                step: Step) -> None:
-    from grader import checker
-
     with tempfile.TemporaryDirectory(prefix="grader-stubs-") as tmp:
         for exercise in exercises:
             shutil.copyfile(exercise.pristine, Path(tmp) / f"{exercise.name}.py")
@@ -485,7 +461,7 @@ def run(catalog: Catalog, *, repeats: int = 3, out=sys.stdout) -> int:
                         t("verify.step.done", title=step.title, passed=step.passed, failed=step.failed,
                           time=seconds(step.seconds)) + (f" ({detail})" if detail else ""), indent=0)
     except KeyboardInterrupt:
-        stopped = _stop_descendants()
+        stopped = checker.end_descendants()
         report.line()
         report.line(t("verify.interrupted", count=len(stopped)))
         passed = sum(s.passed for s in steps)

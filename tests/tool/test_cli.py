@@ -355,20 +355,22 @@ def _with_root(kit: Path) -> list:
     return found
 
 
-@POSIX
-def test_ctrl_c_stops_the_check_and_everything_it_started(kit):
+def _hang_square(path: Path) -> None:
+    """The solution of 03 with a square() that sleeps: its sandboxed calls stay alive until
+    the time limit, so an interrupt always lands while they run."""
+    path.write_text(EX03.solution.read_text().replace(
+        "def square(n)", "def square(n):\n    import time\n    time.sleep(60)\n\n\ndef _unused(n)"))
+
+
+def _interrupt(kit: Path, *args: str) -> tuple[int, str, str]:
+    """Run `grader ARGS`, press Ctrl-C once sandboxed calls are under way, and check that
+    nothing the command started outlives it. Returns the exit code and the output."""
     import psutil
 
-    # A solution whose square() hangs keeps its sandboxed calls alive until the time limit,
-    # so the interrupt always lands while they run (a quick check could end before it).
-    solve(kit)
-    stub = kit / "exercises" / "03_pool_squares.py"
-    stub.write_text(stub.read_text().replace("def square(n)", "def square(n):\n    import time\n"
-                                             "    time.sleep(60)\n\n\ndef _unused(n)"))
     # A job started in the background by a non-interactive shell (as CI may start this
     # suite) inherits SIGINT ignored, and Python then never raises KeyboardInterrupt:
-    # give the check the default disposition a terminal's Ctrl-C meets.
-    proc = subprocess.Popen([sys.executable, "-m", "grader", "check", "03"], cwd=kit, env=environment(kit),
+    # give the command the default disposition a terminal's Ctrl-C meets.
+    proc = subprocess.Popen([sys.executable, "-m", "grader", *args], cwd=kit, env=environment(kit),
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, encoding="utf-8",
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
@@ -381,12 +383,31 @@ def test_ctrl_c_stops_the_check_and_everything_it_started(kit):
             pass
         time.sleep(0.05)
     else:
+        proc.kill()
+        proc.communicate()
         raise AssertionError("no sandboxed call started within 30 s")
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, out + err
-    assert "Interrupted" in err and "Traceback" not in out + err
     deadline = time.monotonic() + 5
     while _with_root(kit) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not _with_root(kit)
+    return proc.returncode, out, err
+
+
+@POSIX
+def test_ctrl_c_stops_the_check_and_everything_it_started(kit):
+    _hang_square(kit / "exercises" / "03_pool_squares.py")
+    code, out, err = _interrupt(kit, "check", "03")
+    assert code == 130, out + err
+    assert "Interrupted" in err and "Traceback" not in out + err
+
+
+@POSIX
+def test_ctrl_c_stops_verify_and_everything_it_started(kit):
+    _hang_square(kit / "solutions" / "03_pool_squares.py")
+    code, out, err = _interrupt(kit, "verify", "--repeats", "1")
+    assert code == 130, out + err
+    assert "Interrupted: stopped" in out + err and "Traceback" not in out + err
+    last = [line for line in out.splitlines() if line.startswith("verify: ")][-1]
+    assert last.endswith("failed") and not last.endswith(" 0 failed")
