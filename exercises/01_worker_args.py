@@ -28,7 +28,7 @@ def worker(sec, name, rounds=3):
     and then ``I'm working...`` (two lines)."""
     # TODO: loop ``rounds`` times; in each round call time.sleep(sec), then
     #       print(f"I'm {name}") and print("I'm working...").
-    raise NotImplementedError("worker: write the loop that sleeps and prints")
+    raise NotImplementedError("worker")
 
 
 def start_worker(sec, name, *, use_kwargs=False) -> Process:
@@ -40,7 +40,7 @@ def start_worker(sec, name, *, use_kwargs=False) -> Process:
     #       Process(target=worker, kwargs={"sec": sec, "name": name}) when
     #       use_kwargs is true. Pass the function itself, not worker(...).
     # TODO: call start() on it (not run()) and return it; do not join here.
-    raise NotImplementedError("start_worker: create, start, return it")
+    raise NotImplementedError("start_worker")
 
 
 def join_with_timeout(process, timeout) -> bool:
@@ -48,7 +48,7 @@ def join_with_timeout(process, timeout) -> bool:
     has ended (and so been reaped), False when it is still running."""
     # TODO: call process.join(timeout). It returns None either way, so then
     #       return not process.is_alive().
-    raise NotImplementedError("join_with_timeout: join, then ask is_alive()")
+    raise NotImplementedError("join_with_timeout")
 
 
 if __name__ == "__main__":

@@ -29,14 +29,14 @@ class ClockProcess(multiprocessing.Process):
         # TODO: call super().__init__() as the very first statement, then
         #       store the settings: self.interval = interval and
         #       self.ticks = ticks.
-        raise NotImplementedError("ClockProcess.__init__: call super first")
+        raise NotImplementedError("ClockProcess.__init__")
 
     def run(self):
         """``ticks`` times: print ``The time is {time.ctime()}``, then sleep
         ``interval`` seconds."""
         # TODO: loop self.ticks times: print(f"The time is {time.ctime()}"),
         #       then time.sleep(self.interval). Take no extra parameters.
-        raise NotImplementedError("ClockProcess.run: print the time and sleep")
+        raise NotImplementedError("ClockProcess.run")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from multiprocessing import Pool
 def square(n) -> int:
     """Return ``n * n``."""
     # TODO: return n multiplied by itself.
-    raise NotImplementedError("square: return n * n")
+    raise NotImplementedError("square")
 
 
 def pool_squares(numbers, processes=None) -> list:
@@ -32,7 +32,7 @@ def pool_squares(numbers, processes=None) -> list:
     # TODO: open the pool with ``with Pool(processes) as pool:`` and, inside
     #       the block, return pool.map(square, numbers). Use the name square
     #       directly (no lambda, no local alias).
-    raise NotImplementedError("pool_squares: use Pool(processes) and map()")
+    raise NotImplementedError("pool_squares")
 
 
 def pool_squares_async(numbers, processes=None) -> list:
@@ -43,7 +43,7 @@ def pool_squares_async(numbers, processes=None) -> list:
     #       pool.apply_async(square, (n,)) for every n (do not get() yet).
     # TODO: call pool.close() and then pool.join().
     # TODO: return [r.get() for r in results].
-    raise NotImplementedError("pool_squares_async: apply_async, close, join")
+    raise NotImplementedError("pool_squares_async")
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ def send_name(conn, name):
     """In the child: send the tuple ``(name, os.getpid())`` through ``conn``,
     then close this end."""
     # TODO: conn.send((name, os.getpid())), then conn.close().
-    raise NotImplementedError("send_name: send (name, pid) through conn")
+    raise NotImplementedError("send_name")
 
 
 def pipe_fan_in(names) -> list[tuple[str, int]]:
@@ -39,7 +39,7 @@ def pipe_fan_in(names) -> list[tuple[str, int]]:
     # TODO: receive len(names) messages with parent_conn.recv() BEFORE
     #       joining anything, collecting them in a list.
     # TODO: join every process, close both ends, return the messages.
-    raise NotImplementedError("pipe_fan_in: start, receive, then join")
+    raise NotImplementedError("pipe_fan_in")
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ def producer(q, pairs):
     """Put each ``(a, b)`` pair on ``q`` in order, then put ``None`` as the
     end marker."""
     # TODO: q.put(pair) for every pair in pairs, then q.put(None).
-    raise NotImplementedError("producer: put every pair, then None")
+    raise NotImplementedError("producer")
 
 
 def consumer(q, results):
@@ -35,7 +35,7 @@ def consumer(q, results):
     # TODO: loop: item = q.get(); if item is None, break; otherwise unpack
     #       a, b = item and results.put(a + b).
     # TODO: after the loop, results.put(None).
-    raise NotImplementedError("consumer: sum pairs until the None sentinel")
+    raise NotImplementedError("consumer")
 
 
 def queue_sum(pairs) -> list[int]:
@@ -47,7 +47,7 @@ def queue_sum(pairs) -> list[int]:
     #       Process(target=consumer, args=(q, results)).
     # TODO: results.get() into a list until you get None (before joining!).
     # TODO: join both processes, then return the list.
-    raise NotImplementedError("queue_sum: start both, drain results, join")
+    raise NotImplementedError("queue_sum")
 
 
 if __name__ == "__main__":

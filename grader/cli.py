@@ -15,9 +15,10 @@ import os
 import sys
 
 from grader import __version__
-from grader.catalog import Catalog, CatalogError, Exercise, load
-from grader.report import Style
-from grader.state import State, file_sha256, is_stub
+from grader.course.catalog import Catalog, CatalogError, Exercise, load
+from grader.output.report import Style
+from grader.course.state import State, file_sha256
+from grader.course.stubs import is_stub, of_record
 from grader.text import t
 
 
@@ -77,9 +78,9 @@ def _methods(requested: list[str] | None) -> list[str]:
 
 def _run_checks(catalog: Catalog, exercises: list[Exercise], methods: list[str], state: State):
     """Check the exercises, record each result for its file's sha256, and return the Grading."""
-    from grader import checker
+    from grader.grading import checker
 
-    shas = {e.id: file_sha256(e.stub) for e in exercises}
+    shas = {e.id: file_sha256(e.work_file) for e in exercises}
     grading = checker.grade(catalog, exercises, methods=methods)
     for result in grading.results:
         sha = shas[result.exercise.id]
@@ -93,7 +94,7 @@ def _run_checks(catalog: Catalog, exercises: list[Exercise], methods: list[str],
 def _grade_from(catalog: Catalog, exercises: list[Exercise], methods: list[str], folder: str):
     """Grade the exercise files of a student's folder with this kit (`check --from`); returns
     the Grading and the ids whose file is still the stub."""
-    from grader import submission
+    from grader.grading import submission
 
     _say(t("submission.graded_from", folder=folder), err=True)
     try:
@@ -106,7 +107,7 @@ def _grade_from(catalog: Catalog, exercises: list[Exercise], methods: list[str],
 
 
 def _write_reports(reports: list[tuple[str, str]], grading) -> bool:
-    from grader import exports
+    from grader.output import exports
 
     ok = True
     for kind, path in reports:
@@ -119,14 +120,14 @@ def _write_reports(reports: list[tuple[str, str]], grading) -> bool:
 
 
 def _passes(exercise: Exercise, state: State, methods: list[str]) -> bool:
-    cached = state.cached(exercise, file_sha256(exercise.stub), methods)
+    cached = state.cached(exercise, file_sha256(exercise.work_file), methods)
     return bool(cached) and cached["status"] == "pass"
 
 
 # ---------------------------------------------------------------- commands
 
 def cmd_check(args) -> int:
-    from grader import exports, report, summary
+    from grader.output import exports, report, summary
 
     catalog = _catalog()
     exercises = _select(catalog, args.ids)
@@ -197,7 +198,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_list(args) -> int:
-    from grader import report
+    from grader.output import report
 
     catalog = _catalog()
     methods = _methods(None)
@@ -206,12 +207,12 @@ def cmd_list(args) -> int:
     rows: dict[str, tuple] = {}
     stale = []
     for exercise in catalog.exercises:
-        if not exercise.stub.is_file():
+        if not exercise.work_file.is_file():
             rows[exercise.id] = (exercise, "missing", 0.0)
         elif is_stub(exercise):
             rows[exercise.id] = (exercise, "not_started", 0.0)
         else:
-            cached = state.cached(exercise, file_sha256(exercise.stub), methods)
+            cached = state.cached(exercise, file_sha256(exercise.work_file), methods)
             if cached is None:
                 stale.append(exercise)
             else:
@@ -230,7 +231,7 @@ def cmd_list(args) -> int:
     for status, key in steps.items():
         step = next((e for e, s, _ in ordered if s == status), None)
         if step is not None:
-            _say(t(key, id=step.id, slug=step.slug, file=report.display_path(step, step.stub)))
+            _say(t(key, id=step.id, slug=step.slug, file=report.display_path(step, step.work_file)))
             break
     else:
         _say(t("cli.next.all_done"))
@@ -238,7 +239,7 @@ def cmd_list(args) -> int:
 
 
 def cmd_hint(args) -> int:
-    from grader import report
+    from grader.output import report
 
     catalog = _catalog()
     exercise = _select(catalog, [args.id])[0]
@@ -252,18 +253,17 @@ def cmd_hint(args) -> int:
 
 
 def cmd_reset(args) -> int:
-    from grader import report
+    from grader.output import report
 
     catalog = _catalog()
     exercise = _select(catalog, [args.id])[0]
-    shown = report.display_path(exercise, exercise.stub)
-    try:
-        shipped = exercise.pristine.read_bytes()
-    except OSError:
-        _say(t("cli.reset.no_stub", file=str(exercise.pristine)), err=True)
+    shown = report.display_path(exercise, exercise.work_file)
+    shipped = of_record(exercise)
+    if shipped is None:
+        _say(t("cli.reset.no_stub", file=shown), err=True)
         return 1
     state = State.load(catalog.root)
-    if exercise.stub.is_file() and is_stub(exercise):
+    if exercise.work_file.is_file() and is_stub(exercise):
         _say(t("cli.reset.already", file=shown))
         return 0
     if not args.yes:
@@ -277,8 +277,8 @@ def cmd_reset(args) -> int:
         if answer.strip().lower() not in t("cli.reset.yes_answers").split():
             _say(t("cli.reset.kept", file=shown))
             return 1
-    exercise.stub.parent.mkdir(parents=True, exist_ok=True)
-    exercise.stub.write_bytes(shipped)
+    exercise.work_file.parent.mkdir(parents=True, exist_ok=True)
+    exercise.work_file.write_bytes(shipped)
     state.forget(exercise)
     if not state.save():
         _say(t("cli.error.state_not_saved", file=str(state.path)), err=True)
@@ -287,7 +287,7 @@ def cmd_reset(args) -> int:
 
 
 def cmd_gradebook(args) -> int:
-    from grader import gradebook
+    from grader.grading import gradebook
 
     catalog = _catalog()
     methods = _methods(args.start_method)
@@ -295,12 +295,43 @@ def cmd_gradebook(args) -> int:
                          reports_dir=args.reports_dir, say=_say)
 
 
+def cmd_stubs(args) -> int:
+    """Write each exercise's stub from its solution (the one source); with --check only
+    say which are stale."""
+    from grader.course import stubs
+
+    catalog = _catalog()
+    stale = 0
+    for exercise in _select(catalog, args.ids):
+        try:
+            made = stubs.make_stub(exercise.solution.read_text(encoding="utf-8")).encode("utf-8")
+        except OSError:
+            _say(t("cli.stubs.no_solution", file=str(exercise.solution)), err=True)
+            return 1
+        except stubs.StubError as exc:
+            _say(t("cli.stubs.bad_markers", file=str(exercise.solution), error=str(exc)), err=True)
+            return 1
+        current = exercise.work_file.read_bytes() if exercise.work_file.is_file() else None
+        if stubs.same_text(current, made):
+            continue
+        stale += 1
+        if args.check:
+            _say(t("cli.stubs.stale", file=str(exercise.work_file)))
+        else:
+            exercise.work_file.parent.mkdir(parents=True, exist_ok=True)
+            exercise.work_file.write_bytes(made)
+            _say(t("cli.stubs.written", file=str(exercise.work_file)))
+    if not stale:
+        _say(t("cli.stubs.up_to_date"))
+    return 1 if args.check and stale else 0
+
+
 def cmd_verify(args) -> int:
     catalog = _catalog()
     try:
-        from grader import verify
+        from grader.verification import verify
     except ModuleNotFoundError as exc:
-        if exc.name != "grader.verify":
+        if exc.name != "grader.verification.verify":
             raise
         _say(t("cli.verify.missing"), err=True)
         return 1
@@ -357,6 +388,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--yes", "-y", action="store_true", help=t("cli.help.yes"))
     sub.set_defaults(handler=cmd_reset)
 
+    sub = commands.add_parser("stubs", help=t("cli.help.stubs"), description=t("cli.help.stubs"))
+    sub.add_argument("ids", nargs="*", metavar="ID", help=t("cli.help.ids"))
+    sub.add_argument("--check", action="store_true", help=t("cli.help.stubs_check"))
+    sub.set_defaults(handler=cmd_stubs)
+
     sub = commands.add_parser("verify", help=t("cli.help.verify"), description=t("cli.help.verify"))
     sub.add_argument("--repeats", type=_positive, default=3, metavar="N", help=t("cli.help.repeats"))
     sub.set_defaults(handler=cmd_verify)
@@ -379,7 +415,7 @@ def main(argv: list[str] | None = None) -> int:
         _say(str(exc), err=True)
         return 2
     except KeyboardInterrupt:
-        from grader.checker import end_descendants
+        from grader.grading.checker import end_descendants
 
         end_descendants()
         _say(t("cli.interrupted"), err=True)

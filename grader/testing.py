@@ -21,7 +21,7 @@ from __future__ import annotations
 import reprlib
 from dataclasses import dataclass, field
 
-from grader import diagnosis
+from grader.grading import diagnosis
 from grader.text import t
 
 START_METHODS = ("fork", "spawn", "forkserver")

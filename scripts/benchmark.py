@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader import catalog as catalog_mod  # noqa: E402
+from grader.course import catalog as catalog_mod  # noqa: E402
 
 
 def grader_command() -> list[str]:
@@ -51,11 +51,12 @@ def make_kit(catalog, folder: Path, source: str) -> Path:
         if (catalog.root / name).is_file():
             shutil.copyfile(catalog.root / name, folder / name)
     (folder / "tests").mkdir()
+    shutil.copytree(catalog.root / "tests" / "messages", folder / "tests" / "messages")
     (folder / "exercises").mkdir()
     for exercise in catalog.exercises:
         if exercise.test_module.is_file():
             shutil.copyfile(exercise.test_module, folder / "tests" / exercise.test_module.name)
-        origin = exercise.solution if source == "solutions" else exercise.pristine
+        origin = exercise.solution if source == "solutions" else exercise.work_file
         if origin.is_file():
             shutil.copyfile(origin, folder / "exercises" / f"{exercise.name}.py")
     return folder

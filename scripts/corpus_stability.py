@@ -28,7 +28,7 @@ def outcomes(submission: Path) -> dict:
         shutil.copy(submission, Path(tmp) / f"{exercise}.py")
         results = Path(tmp) / "results.json"
         subprocess.run([sys.executable, "-m", "pytest", str(ROOT / "tests" / f"test_{exercise}.py"),
-                        "--rootdir", str(ROOT), "-p", "grader.plugin", "-p", "no:cacheprovider", "-q",
+                        "--rootdir", str(ROOT), "-p", "grader.grading.plugin", "-p", "no:cacheprovider", "-q",
                         "--exercises-dir", tmp, "--grader-results", str(results)],
                        cwd=ROOT, capture_output=True, stdin=subprocess.DEVNULL)
         data = json.loads(results.read_text()) if results.exists() else {"outcomes": []}

@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader import catalog as catalog_mod  # noqa: E402
+from grader.course import catalog as catalog_mod  # noqa: E402
 
 
 def grader_command() -> list[str]:
@@ -42,7 +42,7 @@ def grader_command() -> list[str]:
 def choices(catalog, exercise) -> list[tuple[str, Path, str]]:
     """(kind, file, expectation) for one exercise: full, zero or partial."""
     corpus = ROOT / "tests" / "submissions" / exercise.name
-    found = [("solution", exercise.solution, "full"), ("stub", exercise.pristine, "zero")]
+    found = [("solution", exercise.solution, "full"), ("stub", exercise.work_file, "zero")]
     for path in sorted(corpus.glob("*.py")) if corpus.is_dir() else []:
         found.append((path.stem, path, "full" if path.stem.startswith("right_") else "partial"))
     return found

@@ -11,7 +11,7 @@ The zip holds, at its root, Gradescope's two entry points and the kit itself:
 - The kit's files: `git ls-files` (tracked and untracked, not ignored) in a git checkout, else
   every file but caches and build output. Left out: solutions/ (never ship the answers),
   tests/submissions/ (the grader's own corpus), .github/ (GitHub's), and exercises/ (the
-  submission supplies the exercise files; `grader reset` keeps working from grader/stubs/).
+  submission supplies the exercise files).
 
 For a local run, `run_autograder` reads AUTOGRADER_ROOT instead of /autograder and GRADER_BIN
 instead of /autograder/venv/bin/grader (the tests use both).

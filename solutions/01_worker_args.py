@@ -26,12 +26,16 @@ from multiprocessing import Process
 def worker(sec, name, rounds=3):
     """Run ``rounds`` times: sleep ``sec`` seconds, then print ``I'm {name}``
     and then ``I'm working...`` (two lines)."""
+    ### TODO: loop ``rounds`` times; in each round call time.sleep(sec), then
+    ###       print(f"I'm {name}") and print("I'm working...").
+    ### BEGIN SOLUTION
     for _ in range(rounds):
         time.sleep(sec)
         # flush=True so each line shows up at once, even when stdout is a
         # pipe and the parent is printing at the same time.
         print(f"I'm {name}", flush=True)
         print("I'm working...", flush=True)
+    ### END SOLUTION
 
 
 def start_worker(sec, name, *, use_kwargs=False) -> Process:
@@ -39,6 +43,11 @@ def start_worker(sec, name, *, use_kwargs=False) -> Process:
     ``name`` through ``args=(sec, name)``, or through
     ``kwargs={"sec": sec, "name": name}`` when ``use_kwargs`` is true.
     Start it and return it without joining."""
+    ### TODO: build Process(target=worker, args=(sec, name)), or
+    ###       Process(target=worker, kwargs={"sec": sec, "name": name}) when
+    ###       use_kwargs is true. Pass the function itself, not worker(...).
+    ### TODO: call start() on it (not run()) and return it; do not join here.
+    ### BEGIN SOLUTION
     # Pass the function itself (not worker(...)) and its arguments separately:
     # the child calls worker(*args, **kwargs) after start().
     if use_kwargs:
@@ -48,15 +57,20 @@ def start_worker(sec, name, *, use_kwargs=False) -> Process:
     # start(), not run(): start() creates the child process.
     process.start()
     return process
+    ### END SOLUTION
 
 
 def join_with_timeout(process, timeout) -> bool:
     """Wait at most ``timeout`` seconds for ``process``; return True when it
     has ended (and so been reaped), False when it is still running."""
+    ### TODO: call process.join(timeout). It returns None either way, so then
+    ###       return not process.is_alive().
+    ### BEGIN SOLUTION
     # join(timeout) returns None whether or not the child ended in time, so
     # ask is_alive() afterwards; a child that has ended has now been reaped.
     process.join(timeout)
     return not process.is_alive()
+    ### END SOLUTION
 
 
 if __name__ == "__main__":

@@ -26,6 +26,10 @@ class ClockProcess(multiprocessing.Process):
     def __init__(self, interval, ticks=5):
         """Run ``Process.__init__`` through ``super().__init__()``, then store
         ``interval`` and ``ticks``."""
+        ### TODO: call super().__init__() as the very first statement, then
+        ###       store the settings: self.interval = interval and
+        ###       self.ticks = ticks.
+        ### BEGIN SOLUTION
         # super().__init__() first: it sets up Process's own attributes, and
         # anything we set before it could be overwritten.
         super().__init__()
@@ -33,15 +37,20 @@ class ClockProcess(multiprocessing.Process):
         # even when it is pickled under spawn/forkserver.
         self.interval = interval
         self.ticks = ticks
+        ### END SOLUTION
 
     def run(self):
         """``ticks`` times: print ``The time is {time.ctime()}``, then sleep
         ``interval`` seconds."""
+        ### TODO: loop self.ticks times: print(f"The time is {time.ctime()}"),
+        ###       then time.sleep(self.interval). Take no extra parameters.
+        ### BEGIN SOLUTION
         # run() takes no arguments: its inputs come from self. It executes in
         # the child because start() calls it there.
         for _ in range(self.ticks):
             print(f"The time is {time.ctime()}", flush=True)
             time.sleep(self.interval)
+        ### END SOLUTION
 
 
 if __name__ == "__main__":

@@ -22,23 +22,36 @@ from multiprocessing import Pool
 
 def square(n) -> int:
     """Return ``n * n``."""
+    ### TODO: return n multiplied by itself.
+    ### BEGIN SOLUTION
     return n * n
+    ### END SOLUTION
 
 
 def pool_squares(numbers, processes=None) -> list:
     """Square every number in a ``Pool(processes)`` with ``map``; return the
     results in input order. The pool is finished before returning."""
+    ### TODO: open the pool with ``with Pool(processes) as pool:`` and, inside
+    ###       the block, return pool.map(square, numbers). Use the name square
+    ###       directly (no lambda, no local alias).
+    ### BEGIN SOLUTION
     # map() blocks until every result is back, in input order, so leaving the
     # with block afterwards (terminate + reap the workers) loses nothing.
     # square is looked up by name at call time, so it can be replaced.
     with Pool(processes) as pool:
         return pool.map(square, numbers)
+    ### END SOLUTION
 
 
 def pool_squares_async(numbers, processes=None) -> list:
     """Like ``pool_squares``, but submit each number with
     ``apply_async(square, (n,))``, keep the AsyncResults, close and join the
     pool, then collect the values with ``get()`` in submission order."""
+    ### TODO: pool = Pool(processes); build a list with
+    ###       pool.apply_async(square, (n,)) for every n (do not get() yet).
+    ### TODO: call pool.close() and then pool.join().
+    ### TODO: return [r.get() for r in results].
+    ### BEGIN SOLUTION
     pool = Pool(processes)
     # Submit every task before waiting for any, so the workers run them
     # concurrently. args is a one-element tuple: note the comma in (n,).
@@ -50,6 +63,7 @@ def pool_squares_async(numbers, processes=None) -> list:
     # Collect the AsyncResults only after close()/join(): the tasks have run
     # concurrently, and get() in submission order keeps the input order.
     return [r.get() for r in results]
+    ### END SOLUTION
 
 
 if __name__ == "__main__":

@@ -25,16 +25,26 @@ from multiprocessing import Pipe, Process
 def send_name(conn, name):
     """In the child: send the tuple ``(name, os.getpid())`` through ``conn``,
     then close this end."""
+    ### TODO: conn.send((name, os.getpid())), then conn.close().
+    ### BEGIN SOLUTION
     # The connection arrives as an argument, so this works under every start
     # method; closing it afterwards releases the child's copy of that end.
     conn.send((name, os.getpid()))
     conn.close()
+    ### END SOLUTION
 
 
 def pipe_fan_in(names) -> list[tuple[str, int]]:
     """Create one Pipe; start one Process per name running
     ``send_name(<one end>, name)``; receive ``len(names)`` messages from the
     other end; join every child; return the messages in arrival order."""
+    ### TODO: parent_conn, child_conn = Pipe()
+    ### TODO: for each name, start Process(target=send_name,
+    ###       args=(child_conn, name)) and keep it in a list.
+    ### TODO: receive len(names) messages with parent_conn.recv() BEFORE
+    ###       joining anything, collecting them in a list.
+    ### TODO: join every process, close both ends, return the messages.
+    ### BEGIN SOLUTION
     parent_conn, child_conn = Pipe()
     # Start every child before waiting for any; keep them to join later.
     processes = []
@@ -53,6 +63,7 @@ def pipe_fan_in(names) -> list[tuple[str, int]]:
     parent_conn.close()
     child_conn.close()
     return messages
+    ### END SOLUTION
 
 
 if __name__ == "__main__":

@@ -25,15 +25,22 @@ from multiprocessing import Process, Queue
 def producer(q, pairs):
     """Put each ``(a, b)`` pair on ``q`` in order, then put ``None`` as the
     end marker."""
+    ### TODO: q.put(pair) for every pair in pairs, then q.put(None).
+    ### BEGIN SOLUTION
     for pair in pairs:
         q.put(pair)
     # One sentinel for the one consumer: it tells it no more pairs will come.
     q.put(None)
+    ### END SOLUTION
 
 
 def consumer(q, results):
     """Get pairs from ``q`` until ``None``; put ``a + b`` for each on
     ``results``; then put ``None`` on ``results``."""
+    ### TODO: loop: item = q.get(); if item is None, break; otherwise unpack
+    ###       a, b = item and results.put(a + b).
+    ### TODO: after the loop, results.put(None).
+    ### BEGIN SOLUTION
     # Stop on the sentinel rather than on q.empty(): the queue can look empty
     # while the producer's items are still on their way.
     while True:
@@ -44,12 +51,19 @@ def consumer(q, results):
         results.put(a + b)
     # Pass the end marker on, so the parent knows when to stop reading.
     results.put(None)
+    ### END SOLUTION
 
 
 def queue_sum(pairs) -> list[int]:
     """Make two queues; run ``producer`` and ``consumer`` in two child
     processes; collect the sums from ``results`` until ``None``; join both;
     return the sums in order."""
+    ### TODO: q = Queue() and results = Queue().
+    ### TODO: start Process(target=producer, args=(q, pairs)) and
+    ###       Process(target=consumer, args=(q, results)).
+    ### TODO: results.get() into a list until you get None (before joining!).
+    ### TODO: join both processes, then return the list.
+    ### BEGIN SOLUTION
     # The queues are passed as arguments, so both children use the same ones
     # under every start method.
     q = Queue()
@@ -70,6 +84,7 @@ def queue_sum(pairs) -> list[int]:
     producer_process.join()
     consumer_process.join()
     return sums
+    ### END SOLUTION
 
 
 if __name__ == "__main__":

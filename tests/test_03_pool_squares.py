@@ -1,13 +1,16 @@
 """Exercise 03 pool_squares: Pool.map and Pool.apply_async.
 
 Each scenario runs in the sandbox with the student's module as `ex`. The stand-in
-`probes.square` replaces the student's `square` (the contract allows it): it logs which
+`square_standin` replaces the student's `square` (the contract allows it): it logs which
 process ran each task and when, and makes the tasks finish in reverse order, so code that
 collects results in completion order is caught every time, not only by luck. The scenarios
 also mark every AsyncResult made and every get() on one (in the parent), so a get() after
 the pool was terminated, or right after each apply_async, is named from what happened,
 not from the line a timed-out call happened to be stuck on.
 """
+
+import json
+import time
 
 from grader import probes
 from grader.testing import fail, no_child_crashes, nothing_left, returned, scenario
@@ -43,12 +46,53 @@ def _log_gets():
     ApplyResult.__init__, ApplyResult.get = init, get
 
 
+def plan_reverse_completion(numbers, give_up: float = 2.0) -> None:
+    """Make `square` finish its tasks in reverse order of `numbers`.
+
+    The task for numbers[i] waits until the tasks of every later number have finished.
+    Run concurrently (enough workers), the last-submitted task therefore completes first:
+    code that collects in completion order (imap_unordered, callbacks) comes back
+    reversed every time, not only when the scheduler happens to reorder. Run one after
+    another, a task would wait forever, so after `give_up` seconds the first one stops
+    waiting and tells the rest not to wait either.
+    """
+    (probes.folder() / "plan.json").write_text(json.dumps({"numbers": list(numbers), "give_up": give_up}))
+
+
+def square_standin(n):
+    """Stand-in for the student's `square(n)`: logs a `task` event (pid, n, start, end) and
+    follows the plan set by plan_reverse_completion, if any."""
+    began = time.monotonic()
+    folder = probes.folder()
+    waited_out = False
+    try:
+        plan = json.loads((folder / "plan.json").read_text())
+    except (OSError, ValueError):
+        plan = None
+    if plan and n in plan["numbers"]:
+        index = plan["numbers"].index(n)
+        later = [folder / f"done-{i}" for i in range(index + 1, len(plan["numbers"]))]
+        deadline = began + plan["give_up"]
+        while not all(p.exists() for p in later):
+            if (folder / "gave-up").exists():
+                break
+            if time.monotonic() > deadline:
+                (folder / "gave-up").touch()
+                waited_out = True
+                break
+            time.sleep(0.005)
+        time.sleep(0.01)
+        (folder / f"done-{index}").touch()
+    probes.event("task", n=n, began=began, ended=time.monotonic(), waited_out=waited_out)
+    return n * n
+
+
 def with_stand_in(ex, function, numbers, processes):
     # give_up: only serial code ever waits it out; correct code's four tasks all begin
     # within about a second of each other even on a heavily loaded machine (spawn).
-    probes.plan_reverse_completion(numbers, give_up=3.0)
+    plan_reverse_completion(numbers, give_up=3.0)
     _log_gets()
-    ex.square = probes.square
+    ex.square = square_standin
     return getattr(ex, function)(numbers, processes=processes)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.escaping import markdown_inline
+from grader.output.escaping import markdown_inline
 
 import kitscripts
 

@@ -2,8 +2,9 @@
 
 import pytest
 
-from grader import catalog, text
-from grader.catalog import CatalogError, Signature
+from grader.course import catalog
+from grader import text
+from grader.course.catalog import CatalogError, Signature
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +30,7 @@ def test_select_keeps_course_order_and_drops_repeats(kit):
 
 def test_every_exercise_has_its_files_points_and_hints(kit):
     for exercise in kit.exercises:
-        assert exercise.stub.is_file(), exercise.stub
+        assert exercise.work_file.is_file(), exercise.work_file
         assert exercise.solution.is_file(), exercise.solution
         assert exercise.points > 0 and exercise.time_limit > 0
         assert exercise.hints, f"{exercise.name} has no hint"
@@ -52,7 +53,8 @@ def _write_kit(tmp_path, body):
 
 def test_a_catalog_with_repeated_ids_is_refused(tmp_path):
     entry = '[[exercises]]\nid = "01"\nslug = "a"\ntitle = "A"\npoints = 1\n'
-    _write_kit(tmp_path, "format_version = 1\n" + entry + entry.replace('"a"', '"b"'))
+    defaults = "[defaults]\ntime_limit = 1\nmax_processes = 8\nmemory_mb = 64\noutput_kb = 8\n"
+    _write_kit(tmp_path, "format_version = 1\n" + defaults + entry + entry.replace('"a"', '"b"'))
     with pytest.raises(CatalogError, match="unique"):
         catalog.load(tmp_path)
 
@@ -80,7 +82,7 @@ def test_messages_fill_fields_and_fall_back_to_english(monkeypatch):
 
 
 def test_every_mistake_id_used_by_the_diagnosis_has_words():
-    from grader import diagnosis
+    from grader.grading import diagnosis
 
     ids = {rule[0] for rule in diagnosis.EXCEPTION_RULES} | {rule[0] for rule in diagnosis.STUCK_RULES}
     missing = [i for i in ids if not text.has(f"mistake.{i}")]

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from grader import catalog as catalog_mod
+from grader.course import catalog as catalog_mod
+from grader.course.stubs import of_record
 
 ROOT = Path(__file__).resolve().parents[2]
 ESC = "\x1b["
@@ -41,9 +42,10 @@ def kit(tmp_path) -> Path:
     (kit / "tests").mkdir()
     for test in (ROOT / "tests").glob("test_*.py"):
         shutil.copy(test, kit / "tests")
+    shutil.copytree(ROOT / "tests" / "messages", kit / "tests" / "messages")
     # Every exercise file starts as the shipped stub, whatever the real tree holds.
     for exercise in CATALOG.exercises:
-        shutil.copy(exercise.pristine, kit / "exercises" / f"{exercise.name}.py")
+        (kit / "exercises" / f"{exercise.name}.py").write_bytes(of_record(exercise))
     return kit
 
 
@@ -281,13 +283,13 @@ def test_reset_asks_refuses_without_a_terminal_and_restores_with_yes(kit):
 
     done = grader(kit, "reset", "pool_squares", "--yes")
     assert done.returncode == 0
-    assert mine.read_bytes() == EX03.pristine.read_bytes()
+    assert mine.read_bytes() == of_record(EX03)
     assert state(kit)["exercises"][EX03.name] == {"hints_shown": 2}
     clean(done)
 
     mine.unlink()
     again = grader(kit, "reset", "3", "--yes")
-    assert again.returncode == 0 and mine.read_bytes() == EX03.pristine.read_bytes()
+    assert again.returncode == 0 and mine.read_bytes() == of_record(EX03)
 
 
 @POSIX
@@ -305,7 +307,7 @@ def test_reset_on_a_terminal_asks_first(kit, answer, code, restored):
     out = read_all(master)
     assert proc.wait(timeout=60) == code
     assert b"Reset exercises/03_pool_squares.py to the stub? Your changes will be lost. [y/N]" in out
-    assert (mine.read_bytes() == EX03.pristine.read_bytes()) is restored
+    assert (mine.read_bytes() == of_record(EX03)) is restored
 
 
 # ---------------------------------------------------------------- list
@@ -314,7 +316,7 @@ def test_list_shows_not_started_failing_passing_and_missing(kit):
     fork = {"GRADER_START_METHODS": "fork"}
     n = len(CATALOG.exercises)
     mine = kit / "exercises" / "03_pool_squares.py"
-    mine.write_text(EX03.pristine.read_text(encoding="utf-8") + "\n# started\n", encoding="utf-8")
+    mine.write_text(of_record(EX03).decode("utf-8") + "\n# started\n", encoding="utf-8")
     (kit / "exercises" / f"{CATALOG.exercises[-1].name}.py").unlink()
 
     first = grader(kit, "list", **fork)
@@ -377,7 +379,7 @@ def _interrupt(kit: Path, *args: str) -> tuple[int, str, str]:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:   # wait until sandboxed calls are under way
         try:
-            if any("grader.runner" in " ".join(p.cmdline()) for p in psutil.Process(proc.pid).children(recursive=True)):
+            if any("grader.sandbox.runner" in " ".join(p.cmdline()) for p in psutil.Process(proc.pid).children(recursive=True)):
                 break
         except psutil.Error:
             pass

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import catalog as catalog_mod
+from grader.course import catalog as catalog_mod
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "gradescope_zip.py"
@@ -108,7 +108,7 @@ def test_zip_has_the_entry_points_and_the_kit_but_no_answers(autograder_zip):
         assert mode & 0o111 == 0o111, f"{script} is not executable in the zip: {oct(mode)}"
     for needed in ("catalog.toml", "pyproject.toml", "grader/cli.py", "tests/test_01_worker_args.py"):
         assert needed in names
-    assert any(n.startswith("grader/stubs/") for n in names), "grader reset needs grader/stubs/"
+    assert any(n.startswith("tests/messages/") for n in names), "the exercises' words are in tests/messages/"
     assert any(n.startswith("grader/locale/en/") for n in names)
     for excluded in ("solutions/", "tests/submissions/", ".github/", "exercises/"):
         assert not [n for n in names if n.startswith(excluded)], f"{excluded} must not be in the zip"
@@ -140,10 +140,7 @@ def test_solutions_score_every_point(autograder_zip, tmp_path):
 
 @POSIX
 def test_stubs_score_zero(autograder_zip, tmp_path):
-    root = autograder_tree(tmp_path, autograder_zip, sorted((ROOT / "grader" / "stubs").glob("*.py.txt")))
-    # The stubs are kept as NN_slug.py.txt: submitted as NN_slug.py.
-    for copied in (root / "submission").glob("*.py.txt"):
-        copied.rename(copied.with_suffix(""))
+    root = autograder_tree(tmp_path, autograder_zip, [e.work_file for e in CATALOG.exercises])
     # The start method doesn't matter to a stub: one is enough, and quicker.
     data = run_autograder(root, grader_wrapper(tmp_path), GRADER_START_METHODS="spawn")
     assert data["score"] == 0, data.get("output")

@@ -22,7 +22,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from grader import sandbox  # noqa: F401  (makes this process a subreaper, as in a real run)
+from grader.sandbox import supervisor as sandbox  # noqa: F401  (makes this process a subreaper, as in a real run)
 from leftovers import describe, predating
 
 HERE = Path(__file__).resolve().parent
@@ -52,6 +52,7 @@ def kit(tmp_path_factory) -> Path:
         shutil.copytree(KIT / folder, root / folder)
     (root / "tests").mkdir()
     shutil.copy(KIT / "tests" / "demo_tests.py", root / "tests" / "test_99_demo.py")
+    shutil.copytree(KIT / "tests" / "messages", root / "tests" / "messages")
     (root / "empty").mkdir()
     return root
 

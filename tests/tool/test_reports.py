@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from grader import catalog as catalog_mod
-from grader import escaping
+from grader.course import catalog as catalog_mod
+from grader.course.stubs import of_record
+from grader.output import escaping
 
 import kitscripts
 
@@ -37,15 +38,15 @@ def make_kit(base: Path) -> Path:
     kit = base / "kit"
     (kit / "tests").mkdir(parents=True)
     text = (ROOT / "catalog.toml").read_text(encoding="utf-8")
-    block = text.index('id = "04"')
-    end = text.index("time_limit = 10", block)
-    text = text[:end] + "time_limit = 3" + text[end + len("time_limit = 10"):]
+    block = text.index('slug = "pipe_fan_in"')
+    text = text[:block] + "time_limit = 3\n" + text[block:]
     (kit / "catalog.toml").write_text(text, encoding="utf-8")
     for test in (ROOT / "tests").glob("test_*.py"):
         shutil.copy(test, kit / "tests")
+    shutil.copytree(ROOT / "tests" / "messages", kit / "tests" / "messages")
     (kit / "exercises").mkdir()
     for exercise in CATALOG.exercises:
-        shutil.copy(exercise.pristine, kit / "exercises" / f"{exercise.name}.py")
+        (kit / "exercises" / f"{exercise.name}.py").write_bytes(of_record(exercise))
     return kit
 
 

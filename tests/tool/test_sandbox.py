@@ -24,9 +24,10 @@ from pathlib import Path
 import psutil
 import pytest
 
-from grader import plugin, sandbox
-from grader.observation import Observation
-from grader.sandbox import Call, run
+from grader.grading import plugin
+from grader.sandbox import supervisor as sandbox
+from grader.sandbox.observation import Observation
+from grader.sandbox.supervisor import Call, run
 from grader.testing import Failure, no_child_crashes, nothing_left, returned
 from leftovers import describe, predating
 

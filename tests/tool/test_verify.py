@@ -8,8 +8,12 @@ import time
 
 import pytest
 
-from grader import catalog, corpus, verify
-from grader.corpus import Header, HeaderError, judge, parse_header
+from grader.course import catalog
+from grader import text
+from grader.course import stubs
+from grader.course.stubs import of_record
+from grader.verification import corpus, verify
+from grader.verification.corpus import Header, HeaderError, judge, parse_header
 
 WRONG_SOURCE = '''"""Wrong: the pool is given a lambda.
 
@@ -228,35 +232,48 @@ def test_other_exit_codes_fail_with_the_summary():
 # --------------------------------------------------------------------------- lint
 
 CATALOG = '''format_version = 1
+[defaults]
+time_limit = 10
+max_processes = 64
+memory_mb = 1024
+output_kb = 256
+
 [[exercises]]
 id = "03"
 slug = "pool_squares"
-title = "A pool"
 points = 15
 contract = ["square(n)"]
-hints = ["one"]
 
 [[exercises]]
 id = "01"
 slug = "worker_args"
-title = "Args"
 points = 10
 contract = ["worker(sec, name, rounds=3)"]
-hints = []
 '''
 
 
 def _kit(tmp_path):
     (tmp_path / "catalog.toml").write_text(CATALOG)
-    for folder in ("exercises", "solutions", "tests"):
+    for folder in ("exercises", "solutions", "tests", "tests/messages"):
         (tmp_path / folder).mkdir(exist_ok=True)
     real = catalog.load()
     ex03 = real.find("03")
-    shutil.copyfile(ex03.pristine, tmp_path / "exercises" / "03_pool_squares.py")
+    (tmp_path / "exercises" / "03_pool_squares.py").write_bytes(of_record(ex03))
     shutil.copyfile(ex03.solution, tmp_path / "solutions" / "03_pool_squares.py")
+    for lang in text.LANGUAGES:
+        shutil.copyfile(ex03.messages(lang), tmp_path / "tests" / "messages" / f"03_pool_squares.{lang}.toml")
+    (tmp_path / "tests" / "messages" / "01_worker_args.en.toml").write_text('[ex01]\ntitle = "Args"\nhints = []\n')
     (tmp_path / "tests" / "test_03_pool_squares.py").write_text(
         'from grader.testing import fail\n\ndef test_x(obs):\n    fail(obs, "ex03.order", mistake="unordered")\n')
-    return catalog.load(tmp_path)
+    kit = catalog.load(tmp_path)
+    return kit
+
+
+@pytest.fixture(autouse=True)
+def _back_to_the_real_kit():
+    """_kit points the message tables at a temporary kit: point them back afterwards."""
+    yield
+    catalog.load()
 
 
 def test_a_complete_exercise_passes_the_lint(tmp_path):
@@ -268,22 +285,36 @@ def test_lint_reports_missing_files_and_hints(tmp_path):
     kit = _kit(tmp_path)
     problems = " | ".join(verify.lint_exercise(kit, kit.find("01")))
     assert "exercises/01_worker_args.py is missing" in problems
+    assert "solutions/01_worker_args.py is missing" in problems
     assert "tests/test_01_worker_args.py is missing" in problems
-    assert "hint" in problems
+    assert "01_worker_args.en.toml: no hint" in problems
 
 
-def test_a_stub_that_differs_from_its_copy_says_to_copy_one_over_the_other(tmp_path):
+def test_a_stub_that_is_not_the_one_its_solution_makes_is_stale(tmp_path):
     kit = _kit(tmp_path)
     stub = tmp_path / "exercises" / "03_pool_squares.py"
     stub.write_text(stub.read_text() + "\n# edited\n")
     problems = verify.lint_exercise(kit, kit.find("03"))
-    assert any("differs" in p and "copy one over the other" in p for p in problems)
+    assert any("is not the stub" in p and "grader stubs" in p for p in problems)
+    stub.write_bytes(of_record(kit.find("03")).replace(b"\n", b"\r\n"))
+    assert not any("is not the stub" in p for p in verify.lint_exercise(kit, kit.find("03"))), \
+        "CRLF line endings (a Windows checkout) are not a change"
+
+
+def test_unpaired_solution_markers_are_named(tmp_path):
+    kit = _kit(tmp_path)
+    solution = tmp_path / "solutions" / "03_pool_squares.py"
+    solution.write_text(solution.read_text().replace("### END SOLUTION", "", 1))
+    problems = " | ".join(verify.lint_exercise(kit, kit.find("03")))
+    assert "markers don't pair up" in problems
 
 
 def test_lint_checks_todo_message_keys_and_pytest_imports(tmp_path):
     kit = _kit(tmp_path)
-    stub = tmp_path / "exercises" / "03_pool_squares.py"
-    stub.write_text(stub.read_text().replace("TODO", "DONE"))
+    solution = tmp_path / "solutions" / "03_pool_squares.py"
+    solution.write_text(solution.read_text().replace("### TODO", "### DONE"))
+    stubs.make_stub(solution.read_text())
+    (tmp_path / "exercises" / "03_pool_squares.py").write_text(stubs.make_stub(solution.read_text()))
     (tmp_path / "tests" / "test_03_pool_squares.py").write_text(
         'import pytest\nfrom grader.testing import fail\n\ndef test_x(obs):\n'
         '    fail(obs, "ex03.no_such_key", mistake="no_such_mistake")\n')
@@ -298,8 +329,10 @@ def test_stray_files_are_listed(tmp_path):
     (tmp_path / "exercises" / "__init__.py").write_text("")
     (tmp_path / "exercises" / "03_pool_squares_old.py").write_text("")
     (tmp_path / "solutions" / "notes.txt").write_text("")
+    (tmp_path / "tests" / "messages" / "07_gone.en.toml").write_text("")
     strays = verify.stray_files(kit)
     assert "exercises/03_pool_squares_old.py" in strays and "solutions/notes.txt" in strays
+    assert "tests/messages/07_gone.en.toml" in strays
     assert not any("README" in s or "__init__" in s for s in strays)
 
 

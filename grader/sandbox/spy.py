@@ -19,6 +19,7 @@ import time
 import traceback
 
 EVENTS_ENV = "GRADER_EVENTS"
+PROBE_DIR_ENV = "GRADER_PROBE_DIR"   # a folder of the call's own, for grader.probes
 OUTPUT_CAP_ENV = "GRADER_OUTPUT_CAP"
 
 # Line tags in the captured output: RS, pid, a flag, US, then the text.

@@ -1,6 +1,8 @@
 """The exercise catalog (`catalog.toml` at the kit's root) and where the kit's files are.
 
-Every command reads exercises from here, so ids, points and time limits live in one place.
+Every command reads exercises from here, so ids, points and limits live in one place; an
+exercise's words (title, hints) come from its message files through grader.text.
+May import: grader.text.
 """
 
 from __future__ import annotations
@@ -16,8 +18,11 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
+from grader import text
+
 CATALOG_FILE = "catalog.toml"
 FORMAT_VERSION = 1
+LIMITS = ("time_limit", "max_processes", "memory_mb", "output_kb")
 
 
 class CatalogError(Exception):
@@ -59,14 +64,12 @@ class Exercise:
 
     id: str
     slug: str
-    title: str
     points: float
     time_limit: float
     max_processes: int
     memory_mb: int
     output_kb: int
     contract: tuple[Signature, ...]
-    hints: tuple[str, ...]
     root: Path = field(compare=False)
 
     @property
@@ -75,21 +78,33 @@ class Exercise:
         return f"{self.id}_{self.slug}"
 
     @property
-    def stub(self) -> Path:
+    def title(self) -> str:
+        """One line, in the user's language (from the exercise's message file)."""
+        key = f"ex{self.id}.title"
+        return text.t(key) if text.has(key) else self.slug.replace("_", " ")
+
+    @property
+    def hints(self) -> tuple[str, ...]:
+        """The hints `grader hint` shows one at a time, in the user's language."""
+        return tuple(text.t_list(f"ex{self.id}.hints"))
+
+    @property
+    def work_file(self) -> Path:
+        """The file the student edits: exercises/NN_slug.py."""
         return self.root / "exercises" / f"{self.name}.py"
 
     @property
     def solution(self) -> Path:
+        """The reference solution, and the one source the stub is made from."""
         return self.root / "solutions" / f"{self.name}.py"
 
     @property
     def test_module(self) -> Path:
         return self.root / "tests" / f"test_{self.name}.py"
 
-    @property
-    def pristine(self) -> Path:
-        """The shipped stub, kept inside the package so `grader reset` works offline."""
-        return Path(__file__).parent / "stubs" / f"{self.name}.py.txt"
+    def messages(self, lang: str) -> Path:
+        """The exercise's message file in one language."""
+        return self.root.joinpath(*text.MESSAGES_DIR, f"{self.name}.{lang}.toml")
 
     def matches(self, key: str) -> bool:
         """True when `key` names this exercise: `3`, `03`, `pool_squares` or `03_pool_squares`."""
@@ -155,27 +170,30 @@ def load(root: Path | None = None) -> Catalog:
     if data.get("format_version") != FORMAT_VERSION:
         raise CatalogError(f"{path}: format_version must be {FORMAT_VERSION}")
     defaults = data.get("defaults", {})
+    lacking = [key for key in LIMITS if key not in defaults]
+    if lacking:
+        raise CatalogError(f"{path}: [defaults] must set {', '.join(lacking)}")
     exercises = []
     for entry in data.get("exercises", []):
-        def setting(key, fallback):
-            return entry.get(key, defaults.get(key, fallback))
-
-        exercises.append(
-            Exercise(
-                id=str(entry["id"]),
-                slug=entry["slug"],
-                title=entry["title"],
-                points=float(entry["points"]),
-                time_limit=float(setting("time_limit", 10)),
-                max_processes=int(setting("max_processes", 64)),
-                memory_mb=int(setting("memory_mb", 1024)),
-                output_kb=int(setting("output_kb", 256)),
-                contract=tuple(Signature.parse(s) for s in entry.get("contract", [])),
-                hints=tuple(entry.get("hints", [])),
-                root=root,
+        limits = {key: entry.get(key, defaults[key]) for key in LIMITS}
+        try:
+            exercises.append(
+                Exercise(
+                    id=str(entry["id"]),
+                    slug=entry["slug"],
+                    points=float(entry["points"]),
+                    time_limit=float(limits["time_limit"]),
+                    max_processes=int(limits["max_processes"]),
+                    memory_mb=int(limits["memory_mb"]),
+                    output_kb=int(limits["output_kb"]),
+                    contract=tuple(Signature.parse(s) for s in entry.get("contract", [])),
+                    root=root,
+                )
             )
-        )
+        except KeyError as exc:
+            raise CatalogError(f"{path}: an exercise lacks {exc.args[0]!r}") from None
     ids = [e.id for e in exercises]
     if len(set(ids)) != len(ids):
         raise CatalogError(f"{path}: exercise ids must be unique, got {ids}")
+    text.use_kit(root)
     return Catalog(root=root, exercises=tuple(exercises))

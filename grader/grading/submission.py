@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.catalog import Catalog
+from grader.course.catalog import Catalog
 from grader.text import t
 
 # What belongs to the kit and is compared; everything else in a checkout is the student's.
@@ -59,15 +59,15 @@ def grade(catalog: Catalog, exercises: list, folder: str | os.PathLike, methods:
     """Grade the exercise files in `folder` with this kit (what `check --from` and the
     gradebook do). Returns the Grading, the ids whose file is still the stub, and the names
     of the exercise files the folder lacks. Raises SubmissionError."""
-    from grader import checker
-    from grader.state import normalised_sha256
+    from grader.grading import checker
+    from grader.course.stubs import is_stub
 
     submission = open_submission(folder, catalog)
     with tempfile.TemporaryDirectory(prefix="grader-from-") as tmp:
         copies = Path(tmp) / "exercises"
         copied = set(submission.copy_exercises(catalog, copies))
         untouched = {e.id for e in exercises if e.name in copied and
-                     normalised_sha256(copies / f"{e.name}.py") == normalised_sha256(e.pristine)}
+                     is_stub(e, (copies / f"{e.name}.py").read_bytes())}
         grading = checker.grade(catalog, exercises, exercises_dir=copies, methods=methods,
                                 shown_as="exercises", submission=str(submission.folder),
                                 changed=submission.changed)

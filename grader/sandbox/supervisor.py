@@ -1,6 +1,6 @@
 """The supervisor: runs one call into student code in a fresh process and always ends it.
 
-`run(Call)` starts `python -m grader.runner` in a new session with its output sent to
+`run(Call)` starts `python -m grader.sandbox.runner` in a new session with its output sent to
 files (never pipes: orphans holding a pipe would keep us waiting), watches it, and at the
 end kills the whole tree, grandchildren and `setsid()` escapees included, and reaps it.
 It stops a call early when it runs past its time limit (after asking it for a stack dump,
@@ -25,8 +25,8 @@ from pathlib import Path
 
 import psutil
 
-from grader import spy, stacks
-from grader.observation import Observation
+from grader.sandbox import spy, stacks
+from grader.sandbox.observation import Observation
 
 TOKEN_ENV = "GRADER_SANDBOX_TOKEN"
 POLL_SECONDS = 0.03
@@ -321,7 +321,7 @@ def _run_in(call: Call, workdir: Path) -> Observation:
         # Registered under the lock, so no other call's reap_orphans() can take its status.
         with _RUNNERS_LOCK:
             root = subprocess.Popen(
-                [sys.executable, "-m", "grader.runner", str(workdir)],
+                [sys.executable, "-m", "grader.sandbox.runner", str(workdir)],
                 cwd=str(workdir), env=env, stdin=subprocess.DEVNULL,
                 stdout=stdout, stderr=stderr, close_fds=True, **kwargs,
             )

@@ -32,7 +32,7 @@ import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.catalog import Catalog, Exercise
+from grader.course.catalog import Catalog, Exercise
 from grader.testing import START_METHODS
 from grader.text import has, t
 
@@ -351,7 +351,7 @@ def judge(header: Header, outcomes: list[dict], methods: tuple[str, ...] | list[
 def run(catalog: Catalog, submission: Submission, methods: tuple[str, ...] | list[str]) -> Verdict:
     """Run the exercise's tests against the submission (copied as NN_slug.py into a temp
     folder) under every method in `methods`, and judge the outcome."""
-    from grader import checker
+    from grader.grading import checker
 
     started = time.monotonic()
     if submission.header is None:

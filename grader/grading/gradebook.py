@@ -15,8 +15,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from grader.catalog import Catalog
-from grader.report import points
+from grader.course.catalog import Catalog
+from grader.output.report import points
 from grader.text import t
 
 
@@ -34,7 +34,8 @@ def _names(folders: list[Path]) -> list[str]:
 
 def grade_one(catalog: Catalog, folder: Path, methods: list[str], reports_dir: Path | None):
     """One student's Grading (as `check --from` makes it); writes their JSON report too."""
-    from grader import exports, submission
+    from grader.output import exports
+    from grader.grading import submission
 
     grading, _, _ = submission.grade(catalog, list(catalog.exercises), folder, methods)
     if reports_dir is not None:

@@ -33,7 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader.catalog import Exercise
+from grader.course.catalog import Exercise
 
 STATE_DIR = ".grader"
 STATE_FILE = "state.json"
@@ -46,29 +46,6 @@ def file_sha256(path: Path) -> str | None:
         return hashlib.sha256(Path(path).read_bytes()).hexdigest()
     except OSError:
         return None
-
-
-def _normalised(data: bytes) -> bytes:
-    # A checkout on Windows may turn line endings into CRLF: that is not a change.
-    return data.replace(b"\r\n", b"\n")
-
-
-def normalised_sha256(path) -> str | None:
-    """The sha256 of a file with CRLF line endings read as LF; None when it can't be read."""
-    try:
-        return hashlib.sha256(_normalised(Path(path).read_bytes())).hexdigest()
-    except OSError:
-        return None
-
-
-def is_stub(exercise: Exercise) -> bool:
-    """True when the student's file is still the shipped stub (grader/stubs)."""
-    try:
-        mine = exercise.stub.read_bytes()
-        shipped = exercise.pristine.read_bytes()
-    except OSError:
-        return False
-    return _normalised(mine) == _normalised(shipped)
 
 
 class State:

@@ -1,4 +1,4 @@
-"""The main program of one sandboxed call: `python -m grader.runner WORKDIR`.
+"""The main program of one sandboxed call: `python -m grader.sandbox.runner WORKDIR`.
 
 It sets limits on itself, chooses the start method before anything imports the student's
 module, imports it, checks the contract, runs one scenario from a test module with the
@@ -16,11 +16,10 @@ from __future__ import annotations
 import os
 import sys
 
-from grader import spy
+from grader.sandbox import spy
 
 spy.install()
 
-PROBE_DIR_ENV = "GRADER_PROBE_DIR"
 
 
 def _limit_resources(spec: dict) -> None:
@@ -124,7 +123,7 @@ def _check_contract(module, contract: list[str]) -> list[dict]:
     """Differences between the module and the contract's signatures, as message fields."""
     import inspect
 
-    from grader.catalog import Signature
+    from grader.course.catalog import Signature
 
     problems = []
     for text in contract:
@@ -164,14 +163,16 @@ def _check_contract(module, contract: list[str]) -> list[dict]:
 
 
 def _load_scenario(path: str, qualname: str):
-    import importlib.util
+    """The scenario function, from its test module imported under its own name: stand-ins
+    the module defines for the student's functions are then found by name in children too
+    (spawn and forkserver children get this sys.path; PYTHONPATH covers the rest)."""
+    import importlib
 
-    name = "grader_scenarios_" + os.path.splitext(os.path.basename(path))[0]
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    target = module
+    folder, name = os.path.split(os.path.splitext(path)[0])
+    if folder not in sys.path:
+        sys.path.append(folder)
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (os.environ.get("PYTHONPATH"), folder) if p)
+    target = importlib.import_module(name)
     for part in qualname.split("."):
         target = getattr(target, part)
     return target
@@ -206,8 +207,8 @@ def main(workdir: str) -> None:
     _limit_resources(spec)
     _become_subreaper()
     dump = _register_stack_dump(os.path.join(workdir, "stacks.txt"))
-    os.environ[PROBE_DIR_ENV] = os.path.join(workdir, "probe")
-    os.makedirs(os.environ[PROBE_DIR_ENV], exist_ok=True)
+    os.environ[spy.PROBE_DIR_ENV] = os.path.join(workdir, "probe")
+    os.makedirs(os.environ[spy.PROBE_DIR_ENV], exist_ok=True)
 
     import multiprocessing
 

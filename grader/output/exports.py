@@ -21,8 +21,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from grader import __version__
-from grader.escaping import clean, json_text
-from grader.report import points
+from grader.output.escaping import clean, json_text
+from grader.output.report import points
 from grader.text import t
 
 FORMATS = ("json", "junit", "gradescope", "classroom50", "markdown")
@@ -48,7 +48,7 @@ def parse(option: str) -> tuple[str, str]:
 def render(kind: str, grading) -> str:
     """The text of one report."""
     if kind == "markdown":
-        from grader import summary
+        from grader.output import summary
 
         return summary.markdown(grading)
     builder = {"json": result_json, "gradescope": gradescope, "classroom50": classroom50}.get(kind)

@@ -1,7 +1,8 @@
 """Static checks of the kit (the first step of `grader verify`): every catalog exercise has
-its files, the stub equals the copy `grader reset` restores and has a TODO, the hints and
-contract are there, test modules don't import pytest and name only messages that exist, and
-no stray files sit in exercises/, solutions/, grader/stubs/ or the corpus."""
+its files and a message file in every language with its title and hints, the stub is the
+one its solution makes (not stale) and has a TODO, the contract is there, test modules don't
+import pytest and name only messages that exist, and no stray files sit in exercises/,
+solutions/ or the corpus."""
 
 from __future__ import annotations
 
@@ -9,17 +10,13 @@ import ast
 import re
 from pathlib import Path
 
-from grader import corpus
-from grader.catalog import Catalog, Exercise
+from grader import text
+from grader.course import stubs
+from grader.course.catalog import Catalog, Exercise
 from grader.text import has, t
+from grader.verification import corpus
 
 ALLOWED_EXTRA = ("__init__.py", "__pycache__")
-
-
-def _same_text(a: Path, b: Path) -> bool:
-    def norm(path):
-        return path.read_bytes().replace(b"\r\n", b"\n")
-    return norm(a) == norm(b)
 
 
 def relative(catalog: Catalog, path: Path) -> str:
@@ -69,37 +66,81 @@ def lint_exercise(catalog: Catalog, exercise: Exercise) -> list[str]:
         problems.append(t("verify.lint.bad_id", id=exercise.id))
     if not re.fullmatch(r"[a-z][a-z0-9_]*", exercise.slug):
         problems.append(t("verify.lint.bad_slug", slug=exercise.slug))
-    if not exercise.title.strip():
-        problems.append(t("verify.lint.no_title"))
     if exercise.points <= 0 or exercise.time_limit <= 0:
         problems.append(t("verify.lint.bad_numbers", points=exercise.points, limit=exercise.time_limit))
     if not exercise.contract:
         problems.append(t("verify.lint.no_contract"))
-    if not [h for h in exercise.hints if h.strip()]:
-        problems.append(t("verify.lint.no_hint"))
-    for path in (exercise.stub, exercise.solution, exercise.test_module, exercise.pristine):
+    for path in (exercise.work_file, exercise.solution, exercise.test_module):
         if not path.is_file():
             problems.append(t("verify.lint.missing", file=relative(catalog, path)))
-    if exercise.stub.is_file() and exercise.pristine.is_file() and not _same_text(exercise.stub, exercise.pristine):
-        problems.append(t("verify.lint.stub_differs", stub=relative(catalog, exercise.stub),
-                          pristine=relative(catalog, exercise.pristine)))
-    stub = exercise.stub if exercise.stub.is_file() else exercise.pristine
-    if stub.is_file() and "TODO" not in stub.read_text(encoding="utf-8", errors="replace"):
-        problems.append(t("verify.lint.no_todo", file=relative(catalog, stub)))
+    problems += _message_problems(catalog, exercise)
+    problems += _stub_problems(catalog, exercise)
     if exercise.test_module.is_file():
         problems.extend(_test_module_problems(exercise))
     return problems
 
 
+def _message_problems(catalog: Catalog, exercise: Exercise) -> list[str]:
+    """Each language has the exercise's message file, with a title and at least one hint,
+    and the file holds only its own table and mistakes."""
+    problems = []
+    own = f"ex{exercise.id}"
+    for lang in text.LANGUAGES:
+        path = exercise.messages(lang)
+        try:
+            data = text.read_catalog(path)
+        except FileNotFoundError:
+            problems.append(t("verify.lint.missing", file=relative(catalog, path)))
+            continue
+        except (OSError, ValueError) as exc:
+            problems.append(t("verify.lint.test_unreadable", file=relative(catalog, path), error=str(exc)))
+            continue
+        table = data.get(own, {})
+        if not str(table.get("title", "")).strip():
+            problems.append(t("verify.lint.no_title", file=relative(catalog, path)))
+        hints = table.get("hints", [])
+        if not isinstance(hints, list) or not [h for h in hints if str(h).strip()]:
+            problems.append(t("verify.lint.no_hint", file=relative(catalog, path)))
+        foreign = sorted(set(data) - {own, "mistake"})
+        if foreign:
+            problems.append(t("verify.lint.foreign_tables", file=relative(catalog, path),
+                              tables=", ".join(foreign), own=own))
+    return problems
+
+
+def _stub_problems(catalog: Catalog, exercise: Exercise) -> list[str]:
+    """The stub in exercises/ is the one its solution makes, and has a TODO."""
+    try:
+        made = stubs.make_stub(exercise.solution.read_text(encoding="utf-8"))
+    except OSError:
+        return []
+    except stubs.StubError as exc:
+        return [t("verify.lint.bad_markers", file=relative(catalog, exercise.solution), error=str(exc))]
+    problems = []
+    try:
+        shipped = exercise.work_file.read_bytes()
+    except OSError:
+        shipped = None
+    if shipped is not None and not stubs.same_text(shipped, made.encode("utf-8")):
+        problems.append(t("verify.lint.stub_stale", stub=relative(catalog, exercise.work_file),
+                          solution=relative(catalog, exercise.solution)))
+    if "TODO" not in made:
+        problems.append(t("verify.lint.no_todo", file=relative(catalog, exercise.solution)))
+    return problems
+
+
 def stray_files(catalog: Catalog) -> list[str]:
-    """Files in exercises/, solutions/ and grader/stubs/ that no catalog exercise owns,
+    """Files in exercises/, solutions/ and tests/messages/ that no catalog exercise owns,
     and corpus files verify would skip."""
     names = {e.name for e in catalog.exercises}
     found = []
-    stubs_dir = catalog.exercises[0].pristine.parent if catalog.exercises else None
-    for folder, suffix in ((catalog.root / "exercises", ".py"), (catalog.root / "solutions", ".py"),
-                           (stubs_dir, ".py.txt")):
-        if folder is None or not folder.is_dir():
+    for lang in text.LANGUAGES:
+        for entry in sorted(catalog.root.joinpath(*text.MESSAGES_DIR).glob(f"*.{lang}.toml")):
+            stem = entry.name[: -len(f".{lang}.toml")]
+            if stem not in names and stem != "course":
+                found.append(relative(catalog, entry))
+    for folder, suffix in ((catalog.root / "exercises", ".py"), (catalog.root / "solutions", ".py")):
+        if not folder.is_dir():
             continue
         for entry in sorted(folder.iterdir()):
             if entry.name in ALLOWED_EXTRA or entry.name.upper().startswith("README"):

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import spy
+from grader.sandbox import spy
 
 _TAG = re.compile(re.escape(spy.TAG_START) + r"(\d+)([~!]?)" + re.escape(spy.TAG_END))
 _FRAME = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+)(?:, in | in )(?P<func>\S+)')

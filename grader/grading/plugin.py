@@ -1,4 +1,4 @@
-"""The pytest plugin behind every exercise test (loaded with `-p grader.plugin`).
+"""The pytest plugin behind every exercise test (loaded with `-p grader.grading.plugin`).
 
 It runs each @scenario test once per start method, starts all sandboxed calls of the
 session at once on a few threads (each call is a separate process, so this is what makes
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import catalog as catalog_mod
+from grader.course import catalog as catalog_mod
 from grader.testing import START_METHODS, Failure
 
 EXERCISES_DIR_ENV = "GRADER_EXERCISES_DIR"
@@ -56,7 +56,7 @@ class _Session:
         self.outcomes: list[dict] = []
 
     def call_for(self, item, method: str):
-        from grader.sandbox import Call
+        from grader.sandbox.supervisor import Call
 
         spec = item.function.grader_scenario
         exercise = self.catalog.for_test_file(item.path)
@@ -92,7 +92,7 @@ class _Session:
 def _observe(call):
     """Run the call, unless the file can't even be compiled or is missing (answered
     without starting a process)."""
-    from grader.observation import Observation
+    from grader.sandbox.observation import Observation
 
     path = Path(call.exercise_file)
     try:
@@ -103,12 +103,12 @@ def _observe(call):
     try:
         compile(source, str(path.resolve()), "exec")
     except SyntaxError as exc:
-        from grader import spy
+        from grader.sandbox import spy
 
         return Observation(label=call.label, start_method=call.start_method,
                            exercise_file=str(path.resolve()), status="import_error",
                            error=spy.describe_exception(exc))
-    from grader.sandbox import run
+    from grader.sandbox.supervisor import run
 
     return run(call)
 
@@ -227,9 +227,9 @@ def pytest_sessionfinish(session, exitstatus):
         return
     if state.executor is not None:
         state.executor.shutdown(wait=True, cancel_futures=True)
-    if "grader.sandbox" in sys.modules:
+    if "grader.sandbox.supervisor" in sys.modules:
         # We are a subreaper once the sandbox is imported: reap what came to us.
-        sys.modules["grader.sandbox"].reap_orphans()
+        sys.modules["grader.sandbox.supervisor"].reap_orphans()
     path = session.config.getoption("grader_results")
     if path:
         Path(path).write_text(json.dumps({

@@ -13,9 +13,9 @@ import os
 import secrets
 from pathlib import Path
 
-from grader.escaping import clean, command_data, command_property, html_block, markdown_inline
-from grader.exports import headline
-from grader.report import points
+from grader.output.escaping import clean, command_data, command_property, html_block, markdown_inline
+from grader.output.exports import headline
+from grader.output.report import points
 from grader.text import t
 
 # Read by tools as Classroom's reporter wrote it: keep these two strings as they are.

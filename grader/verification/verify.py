@@ -2,7 +2,7 @@
 
 Five steps, each printed as it goes with a mark and its wall time:
 
-1. catalog lint: every exercise has its stub, solution, test module and pristine stub copy,
+1. catalog lint: every exercise has its stub, solution, test module and message files,
    the stub equals its copy, has a TODO and at least one hint; no stray files;
 2. every solution passes all its tests under every start method, `repeats` pytest runs each;
 3. every untouched stub fails (and a test that passes on a stub is flagged: it can't fail);
@@ -28,9 +28,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import checker, corpus
-from grader.lint import relative, lint_exercise, stray_files
-from grader.catalog import Catalog, Exercise
+from grader.grading import checker
+from grader.verification import corpus
+from grader.verification.lint import relative, lint_exercise, stray_files
+from grader.course import stubs
+from grader.course.catalog import Catalog, Exercise
 from grader.text import t
 
 # pytest runs (each a whole process tree, itself running up to 3 sandboxed calls at once)
@@ -229,7 +231,7 @@ def step_stubs(catalog: Catalog, exercises: list[Exercise], methods: tuple, repo
                step: Step) -> None:
     with tempfile.TemporaryDirectory(prefix="grader-stubs-") as tmp:
         for exercise in exercises:
-            shutil.copyfile(exercise.pristine, Path(tmp) / f"{exercise.name}.py")
+            (Path(tmp) / f"{exercise.name}.py").write_bytes(stubs.of_record(exercise) or b"")
 
         def one(exercise):
             return checker.check(catalog, [exercise], exercises_dir=Path(tmp), methods=list(methods))[0]
@@ -421,7 +423,7 @@ def step_tool_tests(catalog: Catalog, report: Reporter, step: Step) -> None:
 
 def run(catalog: Catalog, *, repeats: int = 3, out=sys.stdout) -> int:
     """Run every check, printing as it goes; the exit code: 0 when all passed."""
-    from grader.plugin import available_methods
+    from grader.grading.plugin import available_methods
 
     report = Reporter(out)
     began = time.monotonic()
@@ -434,7 +436,7 @@ def run(catalog: Catalog, *, repeats: int = 3, out=sys.stdout) -> int:
 
     # Which exercises the later steps can run (the lint fails for the rest).
     with_solution = [e for e in catalog.exercises if e.test_module.is_file() and e.solution.is_file()]
-    with_stub = [e for e in catalog.exercises if e.test_module.is_file() and e.pristine.is_file()]
+    with_stub = [e for e in catalog.exercises if e.test_module.is_file() and stubs.of_record(e) is not None]
     with_tests = [e for e in catalog.exercises if e.test_module.is_file()]
 
     actions = [

@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from grader.catalog import Exercise
+from grader.course.catalog import Exercise
 from grader.text import t
 
 COLOURS = {"green": "32", "red": "31", "yellow": "33", "bold": "1", "dim": "2"}
@@ -155,15 +155,15 @@ def check_summary(results: list, style: Style, next_failing: Exercise | None,
                            passed=passed, count=len(results)), "bold")]
     if next_failing is not None and next_failing.id in untouched:
         lines.append(t("cli.next.exercise", id=next_failing.id, slug=next_failing.slug,
-                       file=display_path(next_failing, next_failing.stub)))
+                       file=display_path(next_failing, next_failing.work_file)))
     elif next_failing is not None:
         lines.append(t("cli.next.fix", id=next_failing.id,
-                       file=display_path(next_failing, next_failing.stub)))
+                       file=display_path(next_failing, next_failing.work_file)))
     elif everything_passes:
         lines.append(t("cli.next.all_done"))
     elif next_todo is not None:
         lines.append(t("cli.next.exercise", id=next_todo.id, slug=next_todo.slug,
-                       file=display_path(next_todo, next_todo.stub)))
+                       file=display_path(next_todo, next_todo.work_file)))
     return "\n".join(lines)
 
 

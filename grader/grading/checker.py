@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.catalog import Catalog, Exercise
+from grader.course.catalog import Catalog, Exercise
 
 CHECK_TOKEN_ENV = "GRADER_CHECK_TOKEN"
 
@@ -120,7 +120,7 @@ def run_pytest(catalog: Catalog, exercises: list[Exercise], exercises_dir: Path 
         log = Path(tmp) / "pytest.log"
         files = [str(p) for p in (tests or [e.test_module for e in exercises])]
         cmd = [sys.executable, "-m", "pytest", *files, "-p", "no:cacheprovider",
-               "--rootdir", str(catalog.root), "-o", "addopts=-p grader.plugin",
+               "--rootdir", str(catalog.root), "-o", "addopts=-p grader.grading.plugin",
                "--grader-results", str(results), "-rN", "--no-header"]
         cmd.append("-q" if quiet else "-v")
         if exercises_dir is not None:
