@@ -10,16 +10,17 @@ failed, 130 interrupted.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 import sys
 
 from grader import __version__
 from grader.course.catalog import Catalog, CatalogError, Exercise, load
 from grader.output.report import Style
+from grader.sandbox import methods as methods_mod
 from grader.course.state import State, file_sha256
 from grader.course.stubs import is_stub, of_record
 from grader.text import t
+from grader.results import Status
 
 
 class UsageError(Exception):
@@ -55,25 +56,14 @@ def _select(catalog: Catalog, keys: list[str]) -> list[Exercise]:
     return catalog.select(keys)
 
 
-def available_methods() -> list[str]:
-    from grader.testing import START_METHODS
-
-    return [m for m in START_METHODS if m in multiprocessing.get_all_start_methods()]
-
-
 def _methods(requested: list[str] | None) -> list[str]:
-    """The start methods to check under: the requested ones, else GRADER_START_METHODS (as
-    the pytest plugin reads it), else every one this platform has."""
-    available = available_methods()
-    chosen = [m.strip() for item in (requested or []) for m in item.split(",") if m.strip()]
-    unknown = [m for m in chosen if m not in available]
+    """The start methods to check under (grader.sandbox.methods.chosen); a usage error for
+    one this platform does not have."""
+    unknown = methods_mod.unknown(requested)
     if unknown:
         raise UsageError(t("cli.error.start_method", got=", ".join(unknown),
-                           available=", ".join(available)))
-    if not chosen:
-        chosen = [m.strip() for m in os.environ.get("GRADER_START_METHODS", "").split(",")]
-    narrowed = [m for m in available if m in chosen]
-    return narrowed or available
+                           available=", ".join(methods_mod.available())))
+    return methods_mod.chosen(requested)
 
 
 def _run_checks(catalog: Catalog, exercises: list[Exercise], methods: list[str], state: State):
@@ -121,7 +111,7 @@ def _write_reports(reports: list[tuple[str, str]], grading) -> bool:
 
 def _passes(exercise: Exercise, state: State, methods: list[str]) -> bool:
     cached = state.cached(exercise, file_sha256(exercise.work_file), methods)
-    return bool(cached) and cached["status"] == "pass"
+    return bool(cached) and cached["status"] == Status.PASS
 
 
 # ---------------------------------------------------------------- commands
@@ -138,7 +128,7 @@ def cmd_check(args) -> int:
         raise UsageError(str(exc)) from None
     if args.json:
         reports.append(("json", args.json))
-    everything = available_methods()
+    everything = methods_mod.available()
     style = Style.for_stream(sys.stdout, "never" if args.ci else args.color)
     names = ", ".join(f"{e.id} {e.slug}" for e in exercises) if len(exercises) <= 3 else \
         t("cli.check.n_exercises", count=len(exercises))
@@ -216,7 +206,7 @@ def cmd_list(args) -> int:
             if cached is None:
                 stale.append(exercise)
             else:
-                status = "passing" if cached["status"] == "pass" else "failing"
+                status = "passing" if cached["status"] == Status.PASS else "failing"
                 rows[exercise.id] = (exercise, status, float(cached["score"]))
     if stale:
         _say(t("cli.list.checking", ids=", ".join(e.id for e in stale)), err=True)
@@ -287,7 +277,7 @@ def cmd_reset(args) -> int:
 
 
 def cmd_gradebook(args) -> int:
-    from grader.grading import gradebook
+    from grader.output import gradebook
 
     catalog = _catalog()
     methods = _methods(args.start_method)
@@ -415,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
         _say(str(exc), err=True)
         return 2
     except KeyboardInterrupt:
-        from grader.grading.checker import end_descendants
+        from grader.sandbox.processes import end_descendants
 
         end_descendants()
         _say(t("cli.interrupted"), err=True)

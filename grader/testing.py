@@ -21,10 +21,9 @@ from __future__ import annotations
 import reprlib
 from dataclasses import dataclass, field
 
-from grader.grading import diagnosis
+from grader import diagnosis
+from grader.results import Status
 from grader.text import t
-
-START_METHODS = ("fork", "spawn", "forkserver")
 
 _short = reprlib.Repr()
 _short.maxlist = _short.maxtuple = 8
@@ -69,14 +68,14 @@ def scenario(function, /, *, call: str, methods=None, weight: float = 1.0, **par
 class Failure(AssertionError):
     """A test failed with a message for the student; `status` is fail, timeout or error."""
 
-    def __init__(self, message: str, status: str = "fail", mistake: str | None = None):
+    def __init__(self, message: str, status: str = Status.FAIL, mistake: str | None = None):
         super().__init__(message)
         self.message = message
         self.status = status
         self.mistake = mistake
 
 
-def fail(obs, key: str, *, mistake: str | None = None, status: str = "fail", **fields):
+def fail(obs, key: str, *, mistake: str | None = None, status: str = Status.FAIL, **fields):
     """Fail the test: `Called …`, then message `key` with `fields`, then the mistake."""
     fields = {k: v if isinstance(v, str) else short(v) for k, v in fields.items()}
     parts = [t("runner.called", call=obs.label, method=obs.start_method), t(key, **fields)]

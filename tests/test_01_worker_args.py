@@ -11,7 +11,7 @@ independently of `start_worker`.
 
 from multiprocessing import process as mp_process
 
-from grader.grading import diagnosis
+from grader import diagnosis
 from grader import probes
 from grader.sandbox import spy
 from grader.testing import fail, nothing_left, returned, scenario

@@ -10,7 +10,7 @@ is checked as a lower bound on the span of run().
 import time
 from multiprocessing import process as mp_process
 
-from grader.grading import diagnosis
+from grader import diagnosis
 from grader import probes
 from grader.sandbox import spy
 from grader.testing import fail, no_child_crashes, nothing_left, returned, scenario

@@ -120,6 +120,7 @@ class Catalog:
 
     root: Path
     exercises: tuple[Exercise, ...]
+    defaults: dict = field(default_factory=dict, compare=False)   # the [defaults] limits
 
     def find(self, key: str) -> Exercise:
         """The exercise `key` names; CatalogError listing the valid ids when none does."""
@@ -196,4 +197,4 @@ def load(root: Path | None = None) -> Catalog:
     if len(set(ids)) != len(ids):
         raise CatalogError(f"{path}: exercise ids must be unique, got {ids}")
     text.use_kit(root)
-    return Catalog(root=root, exercises=tuple(exercises))
+    return Catalog(root=root, exercises=tuple(exercises), defaults={k: defaults[k] for k in LIMITS})

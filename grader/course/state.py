@@ -34,6 +34,7 @@ import time
 from pathlib import Path
 
 from grader.course.catalog import Exercise
+from grader.results import Status
 
 STATE_DIR = ".grader"
 STATE_FILE = "state.json"
@@ -88,7 +89,7 @@ class State:
         last = self._entry(exercise).get("last")
         if not isinstance(last, dict):
             return None
-        if not isinstance(last.get("sha256"), str) or last.get("status") not in ("pass", "fail", "timeout", "error"):
+        if not isinstance(last.get("sha256"), str) or last.get("status") not in Status.ALL:
             return None
         if not isinstance(last.get("score"), (int, float)) or not isinstance(last.get("methods"), list):
             return None

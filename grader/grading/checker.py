@@ -1,6 +1,8 @@
 """Runs the exercise tests for some exercises against a folder of submissions and scores
-them. pytest runs in a child process of its own (with the grader plugin), so every
-command gets the same outcomes a student sees from plain `pytest`.
+them. pytest runs in a child process of its own (with the grader plugin, which hands each
+test's outcome over through pytest-json-report), so every command gets the same outcomes a
+student sees from plain `pytest`.
+May import: grader.course, grader.sandbox, grader.results, grader.text.
 """
 
 from __future__ import annotations
@@ -12,116 +14,36 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.course.catalog import Catalog, Exercise
+from grader.results import ExerciseResult, Grading, Status, TestResult, worst
+from grader.sandbox.processes import end_tagged
 
 CHECK_TOKEN_ENV = "GRADER_CHECK_TOKEN"
-
-# Worst first: the status of a test over several start methods is the worst one.
-SEVERITY = ("error", "timeout", "fail", "pass", "skip")
-
-
-@dataclass
-class TestResult:
-    """One test function over all the start methods it ran under."""
-
-    name: str
-    status: str = "pass"
-    weight: float = 1.0
-    message: str = ""
-    runs: dict = field(default_factory=dict)      # start method -> its outcome (plugin's dict)
-    points: float = 0.0
-    max_points: float = 0.0
-    line: int | None = None                       # of the student's file, first failure
-
-    @property
-    def methods(self) -> dict:
-        """Start method -> status."""
-        return {m: run["status"] for m, run in self.runs.items()}
-
-    @property
-    def failed_methods(self) -> list[str]:
-        return [m for m, s in self.methods.items() if s not in ("pass", "skip")]
-
-    @property
-    def output(self) -> str:
-        """What the student's code printed in the first failing run (else the first run)."""
-        runs = [r for r in self.runs.values() if r["status"] not in ("pass", "skip")] or list(self.runs.values())
-        return runs[0].get("output", "") if runs else ""
+# What pytest-json-report leaves out of its report: the plugin's metadata is all we read.
+REPORT_OMIT = ("collectors", "log", "traceback", "streams", "warnings", "keywords")
 
 
-@dataclass
-class ExerciseResult:
-    """One exercise: its tests, verdict and score."""
-
-    exercise: Exercise
-    status: str                 # pass, fail, timeout or error
-    score: float
-    tests: list = field(default_factory=list)
-    message: str = ""           # for an exercise whose tests could not run at all
-    duration: float = 0.0
-
-    @property
-    def passed(self) -> bool:
-        return self.status == "pass"
-
-    @property
-    def file(self) -> str:
-        """The student's file, as a path from the root of their repository."""
-        return f"exercises/{self.exercise.name}.py"
-
-    @property
-    def first_failure(self):
-        """The first failing test (in the test module's order), or None."""
-        return next((t for t in self.tests if t.status not in ("pass", "skip")), None)
-
-
-@dataclass
-class Grading:
-    """A whole check: the results, and what they were obtained from."""
-
-    results: list
-    methods: list
-    started: float                  # time.time()
-    duration: float
-    submission: str | None = None   # the folder given to --from
-    changed: list = field(default_factory=list)   # kit files the submission has changed
-
-    @property
-    def points(self) -> float:
-        return round(sum(r.score for r in self.results), 4)
-
-    @property
-    def max_points(self) -> float:
-        return sum(r.exercise.points for r in self.results)
-
-    @property
-    def status(self) -> str:
-        """pass, or the worst status of an exercise."""
-        status = "pass"
-        for result in self.results:
-            status = _worst(status, result.status)
-        return status
-
-
-def _worst(a: str, b: str) -> str:
-    return a if SEVERITY.index(a) <= SEVERITY.index(b) else b
-
+def outcomes(report: dict) -> list[dict]:
+    """The grader's outcome of every test run (one per test and start method) in a
+    pytest-json-report report, in the order they ran."""
+    return [test["metadata"]["grader"] for test in report.get("tests", [])
+            if isinstance(test.get("metadata"), dict) and "grader" in test["metadata"]]
 
 def run_pytest(catalog: Catalog, exercises: list[Exercise], exercises_dir: Path | None = None,
                methods: list[str] | None = None, jobs: int | None = None,
                tests: list[Path] | None = None, quiet: bool = True) -> tuple[int, dict, str]:
     """Run pytest on the exercises' test modules (or `tests`); returns its exit code, the
-    plugin's results file and pytest's own output."""
+    JSON report (its `outcomes` are the grader's outcomes) and pytest's own output."""
     with tempfile.TemporaryDirectory(prefix="grader-check-") as tmp:
-        results = Path(tmp) / "results.json"
+        results = Path(tmp) / "report.json"
         log = Path(tmp) / "pytest.log"
         files = [str(p) for p in (tests or [e.test_module for e in exercises])]
         cmd = [sys.executable, "-m", "pytest", *files, "-p", "no:cacheprovider",
                "--rootdir", str(catalog.root), "-o", "addopts=-p grader.grading.plugin",
-               "--grader-results", str(results), "-rN", "--no-header"]
+               "--json-report", f"--json-report-file={results}",
+               "--json-report-omit", *REPORT_OMIT, "-rN", "--no-header"]
         cmd.append("-q" if quiet else "-v")
         if exercises_dir is not None:
             cmd += ["--exercises-dir", str(exercises_dir)]
@@ -151,62 +73,14 @@ def run_pytest(catalog: Catalog, exercises: list[Exercise], exercises_dir: Path 
                             pass
                     proc.kill()
                     proc.wait()
-                _sweep(env[CHECK_TOKEN_ENV])
-        data = json.loads(results.read_text()) if results.exists() else {"outcomes": []}
-        return code, data, log.read_text("utf-8", "replace")
-
-
-def _sweep(token: str) -> None:
-    """A last safety net: end anything a pytest run left behind (none is expected). Looks
-    at every process, since an orphan may have been re-parented away from us. All strays
-    are stopped before any is killed: a Pool whose worker dies starts a new one at once, and
-    that one would escape a single pass."""
-    import psutil
-
-    for _ in range(5):
-        strays = []
-        for proc in psutil.process_iter():
-            try:
-                if proc.pid != os.getpid() and proc.environ().get(CHECK_TOKEN_ENV) == token:
-                    strays.append(proc)
-            except psutil.Error:
-                pass
-        if not strays:
-            return
-        end_processes(strays)
-
-
-def end_descendants() -> list[int]:
-    """After Ctrl-C: the test runs live in sessions of their own, so the terminal's SIGINT
-    did not reach them. End every process below this one, in rounds until none is left;
-    returns the PIDs ended."""
-    import psutil
-
-    ended: list[int] = []
-    for _ in range(5):
+                # A last safety net (none is expected): anything of the run still alive.
+                end_tagged(CHECK_TOKEN_ENV, env[CHECK_TOKEN_ENV])
         try:
-            procs = psutil.Process().children(recursive=True)
-        except psutil.Error:
-            break
-        if not procs:
-            break
-        end_processes(procs)
-        ended += [proc.pid for proc in procs]
-    return ended
-
-
-def end_processes(procs: list, timeout: float = 3) -> None:
-    """Stop every process of `procs` first, then kill and reap them: none can start another
-    (or a Pool replace a worker) between the first kill and the last."""
-    import psutil
-
-    for step in ("suspend", "kill"):
-        for proc in procs:
-            try:
-                getattr(proc, step)()
-            except psutil.Error:
-                pass
-    psutil.wait_procs(procs, timeout=timeout)
+            data = json.loads(results.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        data["outcomes"] = outcomes(data)
+        return code, data, log.read_text("utf-8", "replace")
 
 
 def score(exercise: Exercise, outcomes: list[dict]) -> ExerciseResult:
@@ -219,22 +93,22 @@ def score(exercise: Exercise, outcomes: list[dict]) -> ExerciseResult:
         test = tests.setdefault(outcome["test"], TestResult(name=outcome["test"], weight=outcome["weight"]))
         status = outcome["status"]
         test.runs[outcome.get("start_method") or "-"] = outcome
-        if status not in ("pass", "skip") and not test.message:
+        if status not in Status.OK and not test.message:
             test.message = outcome["message"]
             test.line = outcome.get("line")
-        test.status = _worst(test.status, status)
+        test.status = worst(test.status, status)
     if not tests:
-        return ExerciseResult(exercise, "error", 0.0)
+        return ExerciseResult(exercise, Status.ERROR, 0.0)
     total = sum(t.weight for t in tests.values()) or 1.0
     earned = 0.0
     for test in tests.values():
         test.max_points = round(exercise.points * test.weight / total, 4)
-        test.points = test.max_points if test.status in ("pass", "skip") else 0.0
+        test.points = test.max_points if test.status in Status.OK else 0.0
         earned += test.points
-    status = "pass"
+    status = Status.PASS
     for test in tests.values():
-        status = _worst(status, test.status if test.status != "skip" else "pass")
-    final = exercise.points if status == "pass" else round(min(earned, exercise.points), 4)
+        status = worst(status, test.status if test.status != Status.SKIP else Status.PASS)
+    final = exercise.points if status == Status.PASS else round(min(earned, exercise.points), 4)
     return ExerciseResult(exercise, status, final, tests=list(tests.values()))
 
 

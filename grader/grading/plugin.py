@@ -3,31 +3,29 @@
 It runs each @scenario test once per start method, starts all sandboxed calls of the
 session at once on a few threads (each call is a separate process, so this is what makes
 a check take seconds, not tens of seconds), hands each test its Observation, turns
-Failures into their plain message instead of a pytest traceback, and can write every
-outcome to a JSON file for `grader check`.
+Failures into their plain message instead of a pytest traceback, and hands every test's
+outcome to pytest-json-report as the test's metadata (`metadata.grader`: exercise, test,
+start method, status, message, weight, duration, line, output), with the run's start
+methods at the report's top level (`grader`), which `grader check` reads.
+May import: grader.course, grader.sandbox, grader.results, grader.testing, grader.text.
 """
 
 from __future__ import annotations
 
-import json
-import multiprocessing
 import os
 import re
 import sys
-import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from grader.course import catalog as catalog_mod
-from grader.testing import START_METHODS, Failure
+from grader.results import Status
+from grader.sandbox import methods as methods_mod
+from grader.testing import Failure
 
 EXERCISES_DIR_ENV = "GRADER_EXERCISES_DIR"
-
-
-def available_methods() -> tuple[str, ...]:
-    return tuple(m for m in START_METHODS if m in multiprocessing.get_all_start_methods())
 
 
 def pytest_addoption(parser):
@@ -36,7 +34,6 @@ def pytest_addoption(parser):
                     help="run exercise tests only under these start methods (repeatable, or a comma list)")
     group.addoption("--exercises-dir", default=None,
                     help="the folder with the NN_slug.py files under test (default: exercises/)")
-    group.addoption("--grader-results", default=None, help="write every test's outcome to this JSON file")
     group.addoption("--grader-jobs", type=int, default=None, help="sandboxed calls run at once")
 
 
@@ -44,16 +41,13 @@ class _Session:
     def __init__(self, config):
         self.config = config
         self.catalog = catalog_mod.load(catalog_mod.find_root(Path(str(config.rootpath))))
-        chosen = config.getoption("start_method") or os.environ.get("GRADER_START_METHODS", "").split(",")
-        chosen = [m.strip() for item in chosen for m in item.split(",") if m.strip()]
-        self.methods = tuple(m for m in available_methods() if not chosen or m in chosen)
+        self.methods = tuple(methods_mod.chosen(config.getoption("start_method")))
         folder = config.getoption("exercises_dir") or os.environ.get(EXERCISES_DIR_ENV)
         self.exercises_dir = Path(folder).resolve() if folder else self.catalog.root / "exercises"
         jobs = config.getoption("grader_jobs") or int(os.environ.get("GRADER_JOBS", "0") or 0)
         self.jobs = jobs or min(4, (os.cpu_count() or 1) + 1)
         self.executor: ThreadPoolExecutor | None = None
         self.futures: dict[tuple, Future] = {}
-        self.outcomes: list[dict] = []
 
     def call_for(self, item, method: str):
         from grader.sandbox.supervisor import Call
@@ -118,7 +112,11 @@ _SESSION_KEY = pytest.StashKey[_Session]()
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "grader: an exercise test run in the sandbox")
-    config.stash[_SESSION_KEY] = _Session(config)
+    state = _Session(config)
+    config.stash[_SESSION_KEY] = state
+    # pytest-json-report adds its hooks only when a report is asked for (--json-report).
+    if getattr(config.option, "json_report", False):
+        config.pluginmanager.register(_JsonReport(state), "grader-json-report")
 
 
 def pytest_generate_tests(metafunc):
@@ -137,7 +135,7 @@ def pytest_collection_modifyitems(session, config, items):
     for item in items:
         spec = getattr(getattr(item, "function", None), "grader_scenario", None)
         method = item.callspec.params.get("start_method") if hasattr(item, "callspec") else None
-        (drop if spec is not None and method not in START_METHODS else keep).append(item)
+        (drop if spec is not None and method not in methods_mod.START_METHODS else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
@@ -174,24 +172,37 @@ def _missing_message(observation) -> str:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
+    """A Failure is reported as its plain message, not as a traceback."""
     outcome = yield
     report = outcome.get_result()
-    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
-        status, message = "pass", ""
+    if call.excinfo is not None and isinstance(call.excinfo.value, Failure):
+        report.longrepr = call.excinfo.value.message
+
+
+class _JsonReport:
+    """The hooks pytest-json-report calls (registered only when it is loaded)."""
+
+    def __init__(self, state: "_Session"):
+        self.state = state
+
+    def pytest_json_runtest_metadata(self, item, call):
+        """The grader's outcome of a test run, as the test's metadata: for the call phase,
+        or for a setup that did not pass (the exercise file is missing)."""
+        if not (call.when == "call" or (call.when == "setup" and call.excinfo is not None)):
+            return {}
+        status, message = Status.PASS, ""
         if call.excinfo is not None:
             exc = call.excinfo.value
             if isinstance(exc, Failure):
                 status, message = exc.status, exc.message
-                report.longrepr = message
-            elif report.skipped:
-                status = "skip"
+            elif call.excinfo.errisinstance(pytest.skip.Exception):
+                status, message = Status.SKIP, str(getattr(exc, "msg", "") or exc)
             else:
-                status, message = "error", f"{type(exc).__name__}: {exc}"
+                status, message = Status.ERROR, f"{type(exc).__name__}: {exc}"
         spec = getattr(getattr(item, "function", None), "grader_scenario", None)
-        state = item.config.stash[_SESSION_KEY]
-        exercise = state.catalog.for_test_file(item.path)
+        exercise = self.state.catalog.for_test_file(item.path)
         observation = getattr(item, "funcargs", {}).get("obs")
-        state.outcomes.append({
+        return {"grader": {
             "nodeid": item.nodeid,
             "exercise": exercise.id if exercise else None,
             "test": getattr(item, "originalname", item.name),
@@ -200,11 +211,16 @@ def pytest_runtest_makereport(item, call):
             "message": message,
             "weight": spec.weight if spec else 1.0,
             # The sandboxed call's own time: the test itself only reads its Observation.
-            "duration": round(observation.elapsed if observation is not None else report.duration, 3),
+            "duration": round(observation.elapsed if observation is not None else call.duration, 3),
             "line": _line_in(message, observation),
             # What the student's code printed, for the reports; capped again where shown.
             "output": observation.stdout[-OUTPUT_KEPT:] if observation is not None else "",
-        })
+        }}
+
+    def pytest_json_modifyreport(self, json_report):
+        """The run as a whole: its start methods and the folder of the files under test."""
+        json_report["grader"] = {"python": sys.version.split()[0], "methods": list(self.state.methods),
+                                 "exercises_dir": str(self.state.exercises_dir)}
 
 
 OUTPUT_KEPT = 4000
@@ -230,12 +246,3 @@ def pytest_sessionfinish(session, exitstatus):
     if "grader.sandbox.supervisor" in sys.modules:
         # We are a subreaper once the sandbox is imported: reap what came to us.
         sys.modules["grader.sandbox.supervisor"].reap_orphans()
-    path = session.config.getoption("grader_results")
-    if path:
-        Path(path).write_text(json.dumps({
-            "created": time.time(),
-            "python": sys.version.split()[0],
-            "methods": list(state.methods),
-            "exercises_dir": str(state.exercises_dir),
-            "outcomes": state.outcomes,
-        }, indent=1))

@@ -85,3 +85,13 @@ def command_data(text: str) -> str:
 def command_property(text: str) -> str:
     """A property value (file=, title=) of a workflow command we emit."""
     return command_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def headline(text: str, after_call: bool = True) -> str:
+    """One line of a failure message: what went wrong, which is the line after the first
+    (`Called …`, what was called) in a test's message, or the first line of a message
+    without a call (why an exercise's tests could not run)."""
+    lines = [line.strip() for line in clean(text).splitlines() if line.strip()]
+    if after_call and len(lines) > 1:
+        return lines[1]
+    return lines[0] if lines else ""

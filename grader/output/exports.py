@@ -21,8 +21,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from grader import __version__
-from grader.output.escaping import clean, json_text
+from grader.output.escaping import clean, headline, json_text
+from grader.output import summary
 from grader.output.report import points
+from grader.results import Status
 from grader.text import t
 
 FORMATS = ("json", "junit", "gradescope", "classroom50", "markdown")
@@ -48,7 +50,6 @@ def parse(option: str) -> tuple[str, str]:
 def render(kind: str, grading) -> str:
     """The text of one report."""
     if kind == "markdown":
-        from grader.output import summary
 
         return summary.markdown(grading)
     builder = {"json": result_json, "gradescope": gradescope, "classroom50": classroom50}.get(kind)
@@ -178,14 +179,14 @@ def junit(grading) -> str:
                                  name=f"{test.name}[{method}]", time=f"{duration:.3f}")
             counts["tests"] += 1
             status = run["status"]
-            if status == "skip":
+            if status == Status.SKIP:
                 ET.SubElement(case, "skipped")
                 counts["skipped"] += 1
-            elif status == "fail":
-                ET.SubElement(case, "failure", type="fail",
+            elif status == Status.FAIL:
+                ET.SubElement(case, "failure", type=Status.FAIL,
                               message=headline(run.get("message", ""))[:300]).text = _xml_text(run.get("message", ""))
                 counts["failures"] += 1
-            elif status != "pass":
+            elif status != Status.PASS:
                 ET.SubElement(case, "error", type=status,
                               message=headline(run.get("message", ""))[:300]).text = _xml_text(run.get("message", ""))
                 counts["errors"] += 1
@@ -199,16 +200,6 @@ def junit(grading) -> str:
         root.set(key, str(value))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
-
-
-def headline(text: str, after_call: bool = True) -> str:
-    """One line of a failure message: what went wrong, which is the line after the first
-    (`Called …`, what was called) in a test's message, or the first line of a message
-    without a call (why an exercise's tests could not run)."""
-    lines = [line.strip() for line in clean(text).splitlines() if line.strip()]
-    if after_call and len(lines) > 1:
-        return lines[1]
-    return lines[0] if lines else ""
 
 
 # ---------------------------------------------------------------- Gradescope
@@ -225,7 +216,7 @@ def gradescope(grading) -> dict:
                           "tags": [exercise.name, result.status], "visibility": "visible"})
             continue
         for number, test in enumerate(result.tests, start=1):
-            passed = test.status in ("pass", "skip")
+            passed = test.status in Status.OK
             output = _message(test.message)
             if test.output and not passed:
                 output += "\n\n" + t("report.printed") + "\n" + _output(test.output)

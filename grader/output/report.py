@@ -11,6 +11,7 @@ from pathlib import Path
 
 from grader.course.catalog import Exercise
 from grader.text import t
+from grader.results import Status
 
 COLOURS = {"green": "32", "red": "31", "yellow": "33", "bold": "1", "dim": "2"}
 
@@ -99,7 +100,7 @@ def _test_line(test, style: Style) -> str:
     failed = test.failed_methods
     if failed and len(failed) < len(ran_under):
         details.append(t("cli.check.failed_under", methods=", ".join(failed)))
-    if test.status in ("timeout", "error"):
+    if test.status in (Status.TIMEOUT, Status.ERROR):
         details.append(t(f"cli.check.status_{test.status}"))
     extra = t("cli.check.details", items="; ".join(details)) if details else ""
     return t("cli.check.test_line", mark=style.mark(False), name=test.name, details=extra)
@@ -121,7 +122,7 @@ def exercise_report(result, style: Style, slug_width: int = 0, score_width: int 
         return "\n".join(lines)
     groups: dict[str, list] = {}
     for test in result.tests:
-        if test.status not in ("pass", "skip"):
+        if test.status not in Status.OK:
             groups.setdefault(test.message.strip(), []).append(test)
     for message, tests in groups.items():
         for test in tests:

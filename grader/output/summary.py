@@ -13,8 +13,7 @@ import os
 import secrets
 from pathlib import Path
 
-from grader.output.escaping import clean, command_data, command_property, html_block, markdown_inline
-from grader.output.exports import headline
+from grader.output.escaping import clean, command_data, command_property, headline, html_block, markdown_inline
 from grader.output.report import points
 from grader.text import t
 

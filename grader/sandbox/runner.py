@@ -49,19 +49,6 @@ def _limit_resources(spec: dict) -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
-def _become_subreaper() -> None:
-    """Orphans of the student's processes are re-parented here, so they stay visible in
-    the snapshot (and killable) instead of vanishing to PID 1."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
-    except Exception:
-        pass
-
-
 def _register_stack_dump(path: str):
     """On SIGUSR1 (sent by the supervisor at the deadline) write every thread's stack."""
     import faulthandler
@@ -205,8 +192,14 @@ def main(workdir: str) -> None:
         os._exit(0)
 
     _limit_resources(spec)
-    _become_subreaper()
-    dump = _register_stack_dump(os.path.join(workdir, "stacks.txt"))
+    # Orphans of the student's processes come here, so they stay visible in the snapshot
+    # (and killable) instead of vanishing to PID 1.
+    from grader.sandbox.processes import become_subreaper
+
+    become_subreaper()
+    from grader.sandbox import stacks
+
+    dump = _register_stack_dump(stacks.main_file(workdir))
     os.environ[spy.PROBE_DIR_ENV] = os.path.join(workdir, "probe")
     os.makedirs(os.environ[spy.PROBE_DIR_ENV], exist_ok=True)
 

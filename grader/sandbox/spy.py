@@ -297,7 +297,7 @@ def install() -> None:
         return
     _installed = True
     _events_fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-    cap = int(os.environ.get(OUTPUT_CAP_ENV, str(256 * 1024)))
+    cap = int(os.environ[OUTPUT_CAP_ENV])   # set by the supervisor with the events file
     if not isinstance(sys.stdout, TaggedWriter) and sys.stdout is not None:
         sys.stdout = TaggedWriter(sys.stdout, cap)
     if not isinstance(sys.stderr, TaggedWriter) and sys.stderr is not None:
@@ -324,7 +324,9 @@ def _register_stack_dump() -> None:
     if not path or not hasattr(signal, "SIGUSR1"):
         return
     try:
-        _dump_file = open(os.path.join(os.path.dirname(path), f"stacks-{os.getpid()}.txt"), "w")
+        from grader.sandbox import stacks
+
+        _dump_file = open(stacks.child_file(os.path.dirname(path), os.getpid()), "w")
         faulthandler.register(signal.SIGUSR1, file=_dump_file, all_threads=True)
     except Exception:  # no dump is better than a child that fails to start
         pass

@@ -11,12 +11,23 @@ import time
 from pathlib import Path
 
 MAIN = "stacks.txt"
+CHILD = "stacks-{pid}.txt"
+
+
+def main_file(workdir) -> str:
+    """Where the runner (the call's main process) dumps its stacks."""
+    return os.path.join(workdir, MAIN)
+
+
+def child_file(workdir, pid: int) -> str:
+    """Where a child of the call dumps its stacks."""
+    return os.path.join(workdir, CHILD.format(pid=pid))
 
 
 def _child_pids(workdir: Path) -> list[int]:
     """Children that registered a dump: each made its file before it logged "run"."""
     pids = []
-    for dump in workdir.glob("stacks-*.txt"):
+    for dump in workdir.glob(CHILD.format(pid="*")):
         try:
             pids.append(int(dump.stem.split("-", 1)[1]))
         except ValueError:
@@ -61,5 +72,5 @@ def read(workdir: Path) -> tuple[str, dict[int, str]]:
         except OSError:
             return ""
 
-    children = {pid: text(workdir / f"stacks-{pid}.txt") for pid in _child_pids(workdir)}
+    children = {pid: text(Path(child_file(workdir, pid))) for pid in _child_pids(workdir)}
     return text(workdir / MAIN), {pid: dump for pid, dump in children.items() if dump.strip()}

@@ -27,6 +27,7 @@ import psutil
 
 from grader.sandbox import spy, stacks
 from grader.sandbox.observation import Observation
+from grader.sandbox.processes import become_subreaper, end_processes
 
 TOKEN_ENV = "GRADER_SANDBOX_TOKEN"
 POLL_SECONDS = 0.03
@@ -41,28 +42,19 @@ class Call:
     exercise_file: Path
     scenario_file: Path
     scenario: str
+    start_method: str
+    # The limits come from the catalog (its [defaults], or the exercise's own).
+    time_limit: float
+    max_processes: int
+    memory_mb: int
+    output_kb: int
     params: dict = field(default_factory=dict)
-    start_method: str = "spawn"
-    time_limit: float = 10.0
-    max_processes: int = 64
-    memory_mb: int = 1024
-    output_kb: int = 256
     contract: tuple[str, ...] = ()
     label: str = ""
 
 
-def _become_subreaper() -> None:
-    """Orphans of a killed runner come to us, not to PID 1, so we can find and reap them."""
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)
-        except Exception:
-            pass
-
-
-_become_subreaper()
+# Orphans of a killed runner come to us, not to PID 1, so we can find and reap them.
+become_subreaper()
 
 # Runners of calls under way (other threads may be supervising some): never reap those.
 _RUNNERS: set[int] = set()
@@ -229,13 +221,8 @@ def _kill_tree(watch: _Watch) -> int:
         strays = [p for p in watch.strays() if p.pid != root.pid]
         if not strays:
             break
-        for proc in strays:
-            try:
-                proc.kill()
-                killed += 1
-            except psutil.Error:
-                pass
-        psutil.wait_procs(strays, timeout=1)
+        end_processes(strays, timeout=1)
+        killed += len(strays)
     try:
         root.kill()
     except OSError:

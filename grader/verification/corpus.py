@@ -33,12 +33,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.course.catalog import Catalog, Exercise
-from grader.testing import START_METHODS
+from grader.sandbox.methods import START_METHODS
 from grader.text import has, t
+from grader.results import Status
 
 WRONG, RIGHT = "wrong", "right"
-FAILED = ("fail", "timeout", "error")
-PASSED = ("pass", "skip")
+FAILED = Status.FAILED
+PASSED = Status.OK
 FIELDS = ("mistake", "wrong-under", "message-contains")
 CORPUS_DIR = ("tests", "submissions")
 # What may sit in a corpus folder besides submissions.

@@ -32,8 +32,11 @@ from grader.grading import checker
 from grader.verification import corpus
 from grader.verification.lint import relative, lint_exercise, stray_files
 from grader.course import stubs
+from grader.sandbox import methods as methods_mod
+from grader.sandbox.processes import end_descendants
 from grader.course.catalog import Catalog, Exercise
 from grader.text import t
+from grader.results import Status
 
 # pytest runs (each a whole process tree, itself running up to 3 sandboxed calls at once)
 # at once. On the 2-core reference machine 2 beat 1 by about 20 % of wall time for the same
@@ -181,14 +184,14 @@ def _count(result) -> tuple[int, int]:
     for test in result.tests:
         statuses = list(test.methods.values()) or [test.status]
         total += len(statuses)
-        passed += sum(1 for s in statuses if s in ("pass", "skip"))
+        passed += sum(1 for s in statuses if s in Status.OK)
     return passed, total
 
 
 def _failures(result, limit: int = 4) -> list[str]:
     lines = []
     for test in result.tests:
-        if test.status in ("pass", "skip"):
+        if test.status in Status.OK:
             continue
         methods = ", ".join(test.failed_methods) or "-"
         lines.append(t("verify.failed_test", test=test.name, status=test.status, methods=methods,
@@ -256,7 +259,7 @@ def step_stubs(catalog: Catalog, exercises: list[Exercise], methods: tuple, repo
                 report.mark("fail", t("verify.stubs.passes", exercise=exercise.name, time=seconds(took)))
             if result.tests and passed:
                 for test in result.tests:
-                    good = [m for m, s in test.methods.items() if s == "pass"]
+                    good = [m for m, s in test.methods.items() if s == Status.PASS]
                     if good:
                         report.mark("warn", t("verify.stubs.cannot_fail", exercise=exercise.name,
                                               test=test.name, methods=", ".join(good)), indent=6)
@@ -423,12 +426,11 @@ def step_tool_tests(catalog: Catalog, report: Reporter, step: Step) -> None:
 
 def run(catalog: Catalog, *, repeats: int = 3, out=sys.stdout) -> int:
     """Run every check, printing as it goes; the exit code: 0 when all passed."""
-    from grader.grading.plugin import available_methods
 
     report = Reporter(out)
     began = time.monotonic()
     repeats = max(1, int(repeats))
-    methods = tuple(available_methods())
+    methods = tuple(methods_mod.available())
     steps = [Step(t("verify.step.lint")), Step(t("verify.step.solutions", runs=repeats)),
              Step(t("verify.step.stubs")), Step(t("verify.step.corpus")), Step(t("verify.step.tool"))]
     report.line(t("verify.start", count=len(catalog.exercises), methods=", ".join(methods),
@@ -463,7 +465,7 @@ def run(catalog: Catalog, *, repeats: int = 3, out=sys.stdout) -> int:
                         t("verify.step.done", title=step.title, passed=step.passed, failed=step.failed,
                           time=seconds(step.seconds)) + (f" ({detail})" if detail else ""), indent=0)
     except KeyboardInterrupt:
-        stopped = checker.end_descendants()
+        stopped = end_descendants()
         report.line()
         report.line(t("verify.interrupted", count=len(stopped)))
         passed = sum(s.passed for s in steps)

@@ -82,7 +82,7 @@ def test_messages_fill_fields_and_fall_back_to_english(monkeypatch):
 
 
 def test_every_mistake_id_used_by_the_diagnosis_has_words():
-    from grader.grading import diagnosis
+    from grader import diagnosis
 
     ids = {rule[0] for rule in diagnosis.EXCEPTION_RULES} | {rule[0] for rule in diagnosis.STUCK_RULES}
     missing = [i for i in ids if not text.has(f"mistake.{i}")]

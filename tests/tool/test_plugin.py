@@ -3,7 +3,7 @@
 exercises/99_demo.py, wrong/99_demo.py and tests/test_99_demo.py).
 
 Each kit run happens once per module and several tests read its output, its
---grader-results file and the call log the kit's scenarios write (KIT_CALLS).
+JSON report (pytest-json-report, the grader's outcomes as each test's metadata) and the call log the kit's scenarios write (KIT_CALLS).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from grader.grading import checker
 from grader.sandbox import supervisor as sandbox  # noqa: F401  (makes this process a subreaper, as in a real run)
 from leftovers import describe, predating
 
@@ -68,6 +69,15 @@ def _tagged(run_id: str) -> list[str]:
     return found
 
 
+def _grader_results(path: Path) -> dict | None:
+    """The run's data as `grader check` reads it from the JSON report: the report's
+    `grader` block, with the outcomes from each test's metadata."""
+    if not path.exists():
+        return None
+    report = json.loads(path.read_text())
+    return {**report.get("grader", {}), "outcomes": checker.outcomes(report)}
+
+
 def run_kit(kit: Path, *args: str) -> KitRun:
     """`python -m pytest tests/test_99_demo.py` in the kit; checks that it left nothing."""
     run_id = secrets.token_hex(6)
@@ -77,7 +87,7 @@ def run_kit(kit: Path, *args: str) -> KitRun:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}
     env.update(KIT_CALLS=str(calls), KIT_RUN=run_id, GRADER_LANG="en", PYTHONDONTWRITEBYTECODE="1")
     cmd = [sys.executable, "-m", "pytest", "tests/test_99_demo.py", "--rootdir", str(kit),
-           "--grader-results", str(results), *args]
+           "--json-report", f"--json-report-file={results}", *args]
     before = predating()
     with open(log, "wb") as out:  # a file, not a pipe: a leaked process can't hold us up
         proc = subprocess.Popen(cmd, cwd=str(kit), env=env, stdin=subprocess.DEVNULL,
@@ -95,7 +105,7 @@ def run_kit(kit: Path, *args: str) -> KitRun:
     return KitRun(
         code=code,
         output=log.read_text("utf-8", "replace"),
-        results=json.loads(results.read_text()) if results.exists() else None,
+        results=_grader_results(results),
         calls=calls.read_text().splitlines() if calls.exists() else [],
     )
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from grader.course import catalog as catalog_mod
 from grader.grading import plugin
 from grader.sandbox import supervisor as sandbox
 from grader.sandbox.observation import Observation
@@ -37,6 +38,7 @@ SCENARIOS = HERE / "fixtures" / "scenarios.py"
 METHODS = [m for m in ("fork", "spawn", "forkserver") if m in multiprocessing.get_all_start_methods()]
 NOT_FORKSERVER = [m for m in METHODS if m != "forkserver"]
 LIMIT = 10.0         # the time limit of calls that should end on their own
+DEFAULT_LIMITS = catalog_mod.load(HERE.parents[1]).defaults
 HANG_LIMIT = 3.0     # the time limit of calls that hang (they must reach their line first)
 KILL_GRACE = 1.5     # how long past its limit a stopped call may take to come back
 
@@ -104,9 +106,9 @@ def make_call(submission: str, function: str | None = None, *, method: str = "fo
               **limits) -> Call:
     if params is None:
         params = {"function": function}
+    limits = {**DEFAULT_LIMITS, "time_limit": limit, **limits}
     return Call(exercise_file=HOSTILE / submission, scenario_file=SCENARIOS, scenario=scenario,
-                params=params, start_method=method, time_limit=limit,
-                label=f"{function or scenario}()", **limits)
+                params=params, start_method=method, label=f"{function or scenario}()", **limits)
 
 
 def timed_run(call: Call, tokens: _TokenLog) -> Observation:
@@ -459,7 +461,8 @@ def test_syntax_error_starts_no_process(monkeypatch):
     monkeypatch.setattr(sandbox, "run", no_sandbox)
     before = predating()
     call = Call(exercise_file=HOSTILE / "80_syntax_error.py", scenario_file=SCENARIOS,
-                scenario="call", params={"function": "f", "x": 1}, label="f(1)")
+                scenario="call", params={"function": "f", "x": 1}, label="f(1)",
+                start_method="spawn", **DEFAULT_LIMITS)
     obs = plugin._observe(call)
     assert obs.status == "import_error" and obs.error["type"] == "SyntaxError"
     assert obs.error_site() == (4, "def f(x)")
@@ -471,7 +474,8 @@ def test_syntax_error_starts_no_process(monkeypatch):
 
 def test_missing_file_starts_no_process(monkeypatch):
     monkeypatch.setattr(sandbox, "run", lambda call: pytest.fail("sandbox started"))
-    call = Call(exercise_file=HOSTILE / "00_missing.py", scenario_file=SCENARIOS, scenario="call")
+    call = Call(exercise_file=HOSTILE / "00_missing.py", scenario_file=SCENARIOS, scenario="call",
+                start_method="spawn", **DEFAULT_LIMITS)
     assert plugin._observe(call).status == "missing_file"
 
 
