@@ -316,6 +316,34 @@ def cmd_stubs(args) -> int:
     return 1 if args.check and stale else 0
 
 
+def cmd_new(args) -> int:
+    """Scaffold a new exercise: its own files and one catalog block."""
+    from grader.course import scaffold
+
+    catalog = _catalog()
+    try:
+        written = scaffold.create(catalog, args.id, args.slug, args.title, points=args.points)
+    except scaffold.ScaffoldError as exc:
+        raise UsageError(str(exc)) from None
+    for path in written:
+        _say(t("kit.new.wrote", file=str(path.relative_to(catalog.root).as_posix())))
+    _say(t("kit.new.next", id=args.id, slug=args.slug))
+    return 0
+
+
+def cmd_student_kit(args) -> int:
+    """Write the repository students get."""
+    from grader.course import studentkit
+
+    catalog = _catalog()
+    try:
+        files = studentkit.write(catalog, args.out, repository=args.kit_repository, ref=args.kit_ref)
+    except studentkit.StudentKitError as exc:
+        raise UsageError(t("kit.student.refused", reason=str(exc))) from None
+    _say(t("kit.student.done", out=str(args.out), count=len(files)))
+    return 0
+
+
 def cmd_verify(args) -> int:
     catalog = _catalog()
     try:
@@ -377,6 +405,20 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("id", metavar="ID", help=t("cli.help.id"))
     sub.add_argument("--yes", "-y", action="store_true", help=t("cli.help.yes"))
     sub.set_defaults(handler=cmd_reset)
+
+    sub = commands.add_parser("new", help=t("kit.help.new"), description=t("kit.help.new"))
+    sub.add_argument("id", metavar="NN", help=t("kit.help.new_id"))
+    sub.add_argument("slug", metavar="SLUG", help=t("kit.help.new_slug"))
+    sub.add_argument("title", metavar="TITLE", help=t("kit.help.new_title"))
+    sub.add_argument("--points", type=_positive, default=10, metavar="N", help=t("kit.help.new_points"))
+    sub.set_defaults(handler=cmd_new)
+
+    sub = commands.add_parser("student-kit", help=t("kit.help.student_kit"),
+                              description=t("kit.help.student_kit"))
+    sub.add_argument("out", metavar="OUT", help=t("kit.help.student_out"))
+    sub.add_argument("--kit-repository", metavar="OWNER/NAME", help=t("kit.help.kit_repository"))
+    sub.add_argument("--kit-ref", metavar="REF", help=t("kit.help.kit_ref"))
+    sub.set_defaults(handler=cmd_student_kit)
 
     sub = commands.add_parser("stubs", help=t("cli.help.stubs"), description=t("cli.help.stubs"))
     sub.add_argument("ids", nargs="*", metavar="ID", help=t("cli.help.ids"))

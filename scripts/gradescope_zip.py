@@ -8,10 +8,9 @@ The zip holds, at its root, Gradescope's two entry points and the kit itself:
   --report gradescope=/autograder/results/results.json` in /autograder/source, the kit, which
   the grader finds from its working directory. It always leaves a valid results.json: when
   the grader crashed or wrote none, one that scores 0 and says so.
-- The kit's files: `git ls-files` (tracked and untracked, not ignored) in a git checkout, else
-  every file but caches and build output. Left out: solutions/ (never ship the answers),
-  tests/submissions/ (the grader's own corpus), .github/ (GitHub's), and exercises/ (the
-  submission supplies the exercise files).
+- The kit's files, as a student kit selects them (grader.course.studentkit: no solutions/,
+  no corpus of submissions, no tests of the tool, no scripts, no kit CI), and without
+  .github/ (GitHub's) and exercises/ (the submission supplies the exercise files).
 
 For a local run, `run_autograder` reads AUTOGRADER_ROOT instead of /autograder and GRADER_BIN
 instead of /autograder/venv/bin/grader (the tests use both).
@@ -21,19 +20,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 KIT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(KIT))
+from grader.course import studentkit  # noqa: E402
 DEFAULT_OUT = Path("dist") / "gradescope-autograder.zip"
 
-# Folders of the kit that never go into the zip (see the docstring), and what is never a file
-# of the kit (caches, virtual environments, build output) when there is no git to ask.
-EXCLUDED = ("solutions/", "tests/submissions/", ".github/", "exercises/")
-NOT_KIT = {".git", "__pycache__", ".pytest_cache", ".grader", ".venv", "venv", "build", "dist",
-           ".mypy_cache", ".ruff_cache", ".tox", "node_modules"}
+# Left out besides what a student kit leaves out (see the docstring).
+EXCLUDED = ("exercises/", ".github/")
 # Every entry gets this date: the same kit gives the same zip.
 EPOCH = (1980, 1, 1, 0, 0, 0)
 
@@ -114,30 +111,10 @@ exit 0
 
 
 def kit_files(kit: Path) -> list[str]:
-    """The kit's files, as POSIX paths relative to `kit`, sorted, exclusions applied."""
-    names: list[str] | None = None
-    if (kit / ".git").exists():
-        try:
-            done = subprocess.run(["git", "-C", str(kit), "ls-files", "-z", "--cached", "--others",
-                                   "--exclude-standard"], capture_output=True, timeout=60, check=True)
-            names = [n for n in done.stdout.decode("utf-8").split("\0") if n]
-        except (OSError, subprocess.SubprocessError):
-            names = None
-    if names is None:
-        names = []
-        for current, dirs, files in os.walk(kit):
-            dirs[:] = sorted(d for d in dirs if d not in NOT_KIT and not d.endswith(".egg-info"))
-            for name in files:
-                if not name.endswith((".pyc", ".pyo")):
-                    names.append((Path(current) / name).relative_to(kit).as_posix())
-    kept = set()
-    for name in names:
-        if name.startswith(EXCLUDED) or name in ("setup.sh", "run_autograder"):
-            continue
-        path = kit / name
-        if path.is_file() and not path.is_symlink():    # tracked but deleted: gone
-            kept.add(name)
-    return sorted(kept)
+    """The kit's files in the zip: what a student kit holds (grader.course.studentkit), but
+    exercises/ (the submission brings them) and .github/."""
+    return [n for n in studentkit.kit_files(kit, studentkit.LEFT_OUT + EXCLUDED)
+            if n not in ("setup.sh", "run_autograder")]
 
 
 def _entry(name: str, mode: int) -> zipfile.ZipInfo:
@@ -183,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out if args.out is not None else kit / DEFAULT_OUT
     names = build(out, kit)
     print(f"gradescope_zip: wrote {out} ({len(names)} files: setup.sh, run_autograder and the kit "
-          f"without {', '.join(EXCLUDED)})")
+          f"as a student kit has it, without {', '.join(EXCLUDED)})")
     print("Upload it as the autograder (Configure Autograder > Zip file upload).")
     return 0
 
