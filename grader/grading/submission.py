@@ -23,6 +23,9 @@ from grader.text import t
 KIT_FILES = ("catalog.toml", "pyproject.toml")
 KIT_FOLDERS = ("tests", "grader", ".github", ".ci", "scripts")
 SKIPPED = {"__pycache__", ".pytest_cache", ".grader", ".git"}
+# What only the instructor's kit holds and students never get (scripts/student_template.py
+# leaves it out of the student template): a checkout without it changed nothing.
+INSTRUCTOR_ONLY = ("solutions/", "tests/submissions/", "classroom/", ".github/workflows/grade-class.yml")
 MAX_EXERCISE_BYTES = 1 << 20     # a 1 MiB exercise file is not a real answer
 
 
@@ -46,7 +49,8 @@ class Submission:
         for exercise in catalog.exercises:
             source = self.exercises_dir / f"{exercise.name}.py"
             try:
-                if not source.is_file() or source.stat().st_size > MAX_EXERCISE_BYTES:
+                # A symbolic link is not the student's code (it could point at the kit's solution).
+                if source.is_symlink() or not source.is_file() or source.stat().st_size > MAX_EXERCISE_BYTES:
                     continue
                 shutil.copyfile(source, target / source.name)
             except OSError:
@@ -82,7 +86,7 @@ def open_submission(folder: str | os.PathLike, catalog: Catalog) -> Submission:
         raise SubmissionError(t("submission.not_a_folder", folder=str(folder)))
     root = root.resolve()
     names = {f"{e.name}.py" for e in catalog.exercises}
-    if (root / "exercises").is_dir():
+    if (root / "exercises").is_dir() and not (root / "exercises").is_symlink():
         return Submission(root, root / "exercises", changed_kit_files(catalog.root, root))
     if any((root / name).is_file() for name in names):
         return Submission(root, root)
@@ -125,6 +129,8 @@ def changed_kit_files(kit: Path, checkout: Path) -> list[dict]:
     ours, theirs = _files(Path(kit)), _files(Path(checkout))
     changes = []
     for path in sorted(set(ours) | set(theirs)):
+        if path.startswith(INSTRUCTOR_ONLY):
+            continue
         if path not in theirs:
             changes.append({"path": path, "change": "deleted"})
         elif path not in ours:
