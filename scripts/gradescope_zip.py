@@ -10,8 +10,9 @@ The zip holds, at its root, Gradescope's two entry points and the kit itself:
   the grader crashed or wrote none, one that scores 0 and says so.
 - The kit's files: `git ls-files` (tracked and untracked, not ignored) in a git checkout, else
   every file but caches and build output. Left out: solutions/ (never ship the answers),
-  tests/submissions/ (the grader's own corpus), .github/ (GitHub's), and exercises/ (the
-  submission supplies the exercise files).
+  tests/submissions/ (the grader's own corpus), .github/ (GitHub's, the class's grading
+  workflow among them), exercises/ (the submission supplies the exercise files) and
+  classroom/ (the class's settings, such as a roster).
 
 For a local run, `run_autograder` reads AUTOGRADER_ROOT instead of /autograder and GRADER_BIN
 instead of /autograder/venv/bin/grader (the tests use both).
@@ -31,7 +32,7 @@ DEFAULT_OUT = Path("dist") / "gradescope-autograder.zip"
 
 # Folders of the kit that never go into the zip (see the docstring), and what is never a file
 # of the kit (caches, virtual environments, build output) when there is no git to ask.
-EXCLUDED = ("solutions/", "tests/submissions/", ".github/", "exercises/")
+EXCLUDED = ("solutions/", "tests/submissions/", ".github/", "exercises/", "classroom/")
 NOT_KIT = {".git", "__pycache__", ".pytest_cache", ".grader", ".venv", "venv", "build", "dist",
            ".mypy_cache", ".ruff_cache", ".tox", "node_modules"}
 # Every entry gets this date: the same kit gives the same zip.

@@ -10,6 +10,7 @@ when downloaded with `gh run download`, or all in one):
     [grading-fetched-N/]owner/name/submission.json
                                        what job N fetched: the commit graded and its time,
                                        late or not, or why the repository could not be read
+                                       (in an artifact's folder, only from grading-fetched-N)
     [grading-reports-N/]owner/name/grader.json
                                        the student's report (`grader check --report json=`)
 
@@ -36,6 +37,7 @@ from grader.output.report import points
 from grader.text import t
 
 RESULT_SCHEMA = "grader/result/v1"
+FETCHED = "grading-fetched-"     # the artifacts of what each job fetched (grade-class.yml)
 NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 BINS = 10
 
@@ -103,7 +105,11 @@ def collect(root: Path) -> tuple[dict | None, dict[str, Student]]:
             break
     students: dict[str, Student] = {}
     for path in sorted(root.rglob("submission.json")):
-        key = _repository(path.parent.relative_to(root).parts)
+        parts = path.parent.relative_to(root).parts
+        key = _repository(parts)
+        # In an artifact's folder, only a fetch record (kept before any student code ran).
+        if len(parts) > 2 and not parts[0].startswith(FETCHED):
+            continue
         try:
             data = _load(path)
         except ReportError:

@@ -128,7 +128,12 @@ def kinds(leak_file: Path | None = None) -> dict[str, dict]:
     partial = {"exercises/01_worker_args.py": solution("01_worker_args"),
                "exercises/03_pool_squares.py": corpus("03_pool_squares", "wrong_args_not_tuple.py")}
     everything = {f"exercises/{p.stem}.py": p.read_text(encoding="utf-8") for p in sorted(SOLUTIONS.glob("*.py"))}
-    rewritten = dict(partial, **{".github/workflows/autograde.yml": FORGED_WORKFLOW})
+    # The partial work, plus: the autograde workflow rewritten to print full points, 02 a
+    # symbolic link to the kit's solution (where the class workflow puts the kit), and 01 (still
+    # right) hunting for the read token. Its grades must be the partial work's.
+    rewritten = dict(partial, **{".github/workflows/autograde.yml": FORGED_WORKFLOW,
+                                 "exercises/02_clock_process.py":
+                                     ("symlink", "../../../../kit/solutions/02_clock_process.py")})
     if leak_file is not None:
         rewritten["exercises/01_worker_args.py"] = token_hunter(leak_file)
     hostile = {"exercises/02_clock_process.py": (ROOT / "tests/tool/fixtures/reports/02_clock_process.py").read_text(),
