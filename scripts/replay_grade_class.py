@@ -458,9 +458,14 @@ class Replayer:
         self.fresh_venv = fresh_venv
         self.python = python
         self.extra_env = extra_env
+        # The workflow's own commit: the kit as it is now, whatever changes while the replay runs.
+        self.kit = workdir / "_kit"
         self.files = kit_files(kit)
+        for name in self.files:
+            (self.kit / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(kit / name, self.kit / name)
         self.artifacts = Artifacts(workdir / "_artifacts")
-        self.workflow = _load(kit / WORKFLOW)
+        self.workflow = _load(self.kit / WORKFLOW)
         self.counter = itertools.count(1)
         self.lock = threading.Lock()
 
