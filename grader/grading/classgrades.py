@@ -219,9 +219,8 @@ def summary(catalog: Catalog, listing: dict | None, students: list[Student]) -> 
     lines = [f"## {html.escape(t('classgrade.summary.title', graded=len(graded), count=len(students)))}", ""]
     lines.append(html.escape(t("classgrade.summary.deadline", deadline=deadline) if deadline
                              else t("classgrade.summary.no_deadline")))
-    if listing and listing.get("late"):
-        lines[-1] += " " + html.escape(t(f"classgrade.summary.late_policy.{listing['late']}")
-                                       if listing["late"] in ("grade", "skip") else "")
+    if listing and listing.get("late") in ("grade", "skip"):
+        lines += ["", html.escape(t(f"classgrade.summary.late_policy.{listing['late']}"))]
     lines.append("")
     if not students:
         lines.append(html.escape(t("classgrade.summary.nobody")))
