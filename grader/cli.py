@@ -280,6 +280,12 @@ def cmd_gradebook(args) -> int:
     from grader.output import gradebook
 
     catalog = _catalog()
+    if args.merge:
+        from grader.output import classgrades
+
+        if args.folders:
+            raise UsageError(t("classgrade.help.merge_or_folders"))
+        return classgrades.merge(catalog, args.merge, out=args.out, summary_file=args.summary, say=_say)
     methods = _methods(args.start_method)
     return gradebook.run(catalog, args.folders, out=args.out, jobs=args.jobs, methods=methods,
                          reports_dir=args.reports_dir, say=_say)
@@ -390,7 +396,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.set_defaults(handler=cmd_check)
 
     sub = commands.add_parser("gradebook", help=t("cli.help.gradebook"), description=t("cli.help.gradebook"))
-    sub.add_argument("folders", nargs="+", metavar="DIR", help=t("cli.help.folders"))
+    sub.add_argument("folders", nargs="*", metavar="DIR", help=t("cli.help.folders"))
+    sub.add_argument("--merge", metavar="REPORTS_DIR", help=t("classgrade.help.merge"))
+    sub.add_argument("--summary", metavar="FILE", help=t("classgrade.help.summary"))
     sub.add_argument("--out", default="grades.csv", metavar="FILE", help=t("cli.help.out"))
     sub.add_argument("--jobs", type=_positive, default=1, metavar="N", help=t("cli.help.jobs"))
     sub.add_argument("--reports", dest="reports_dir", metavar="DIR", help=t("cli.help.reports_dir"))

@@ -22,7 +22,7 @@ from grader.course.catalog import Catalog
 
 # Left out of everything a student or a grading service gets.
 LEFT_OUT = ("solutions/", "tests/submissions/", "tests/tool/", "scripts/", ".ci/", "dist/",
-            ".github/workflows/ci.yml", ".github/workflows/grade-class.yml")
+            "classroom/", ".github/workflows/ci.yml", ".github/workflows/grade-class.yml")
 # Never a file of the kit (caches, virtual environments, build output) when git can't say.
 NOT_KIT = {".git", "__pycache__", ".pytest_cache", ".grader", ".venv", "venv", "build", "dist",
            ".mypy_cache", ".ruff_cache", ".tox", "node_modules"}

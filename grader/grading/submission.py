@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.course.catalog import Catalog
+from grader.course.studentkit import LEFT_OUT
 from grader.text import t
 
 # What belongs to the kit and is compared; everything else in a checkout is the student's.
@@ -46,7 +47,8 @@ class Submission:
         for exercise in catalog.exercises:
             source = self.exercises_dir / f"{exercise.name}.py"
             try:
-                if not source.is_file() or source.stat().st_size > MAX_EXERCISE_BYTES:
+                # A symbolic link is not the student's code (it could point at the kit's solution).
+                if source.is_symlink() or not source.is_file() or source.stat().st_size > MAX_EXERCISE_BYTES:
                     continue
                 shutil.copyfile(source, target / source.name)
             except OSError:
@@ -82,7 +84,7 @@ def open_submission(folder: str | os.PathLike, catalog: Catalog) -> Submission:
         raise SubmissionError(t("submission.not_a_folder", folder=str(folder)))
     root = root.resolve()
     names = {f"{e.name}.py" for e in catalog.exercises}
-    if (root / "exercises").is_dir():
+    if (root / "exercises").is_dir() and not (root / "exercises").is_symlink():
         return Submission(root, root / "exercises", changed_kit_files(catalog.root, root))
     if any((root / name).is_file() for name in names):
         return Submission(root, root)
@@ -125,6 +127,10 @@ def changed_kit_files(kit: Path, checkout: Path) -> list[dict]:
     ours, theirs = _files(Path(kit)), _files(Path(checkout))
     changes = []
     for path in sorted(set(ours) | set(theirs)):
+        # What only the instructor's kit holds (students never get it): a checkout without
+        # it changed nothing.
+        if path.startswith(LEFT_OUT):
+            continue
         if path not in theirs:
             changes.append({"path": path, "change": "deleted"})
         elif path not in ours:

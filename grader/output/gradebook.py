@@ -32,6 +32,28 @@ def _names(folders: list[Path]) -> list[str]:
     return [f"{f.parent.name}/{f.name}" if names.count(f.name) > 1 else f.name for f in folders]
 
 
+def columns(catalog: Catalog) -> list[str]:
+    """The CSV's header: student, folder, one column per exercise, total, max, status, and
+    how many kit files the checkout changed."""
+    return [t("gradebook.header_student"), "folder"] + [e.name for e in catalog.exercises] + \
+           [t("gradebook.header_total"), t("gradebook.header_max"), t("gradebook.header_status"),
+            "changed_kit_files"]
+
+
+def graded_row(catalog: Catalog, student: str, folder: str, scores: dict, total: float, possible: float,
+               changed: int) -> list[str]:
+    """The row of a graded student: `scores` maps an exercise id to its points."""
+    return [_cell(student), _cell(folder)] + [points(scores.get(e.id, 0.0)) for e in catalog.exercises] + \
+           [points(total), points(possible), "graded", str(changed)]
+
+
+def ungraded_row(catalog: Catalog, student: str, folder: str, status: str) -> list[str]:
+    """The row of a student who could not be graded; `status` says why."""
+    possible = sum(e.points for e in catalog.exercises)
+    return [_cell(student), _cell(folder)] + [""] * len(catalog.exercises) + \
+           ["0", points(possible), _cell(status), ""]
+
+
 def grade_one(catalog: Catalog, folder: Path, methods: list[str], reports_dir: Path | None):
     """One student's Grading (as `check --from` makes it); writes their JSON report too."""
     from grader.output import exports
@@ -58,7 +80,6 @@ def run(catalog: Catalog, folders: list[str], *, out: str, jobs: int = 1, method
     lock = threading.Lock()
     began = time.monotonic()
     done = 0
-    possible = sum(e.points for e in catalog.exercises)
 
     def one(index: int):
         return grade_one(catalog, paths[index], methods, reports)
@@ -72,23 +93,19 @@ def run(catalog: Catalog, folders: list[str], *, out: str, jobs: int = 1, method
                 grading = future.result()
             except Exception as exc:   # one bad folder must not stop the class
                 reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                row = [_cell(student), str(paths[index])] + [""] * len(catalog.exercises) + \
-                      ["0", points(possible), _cell("error: " + reason), ""]
+                row = ungraded_row(catalog, student, str(paths[index]), "error: " + reason)
                 line = t("gradebook.failed", done=done + 1, count=len(paths), student=student, reason=reason)
             else:
-                scores = {r.exercise.id: r.score for r in grading.results}
-                row = [_cell(student), str(paths[index])]
-                row += [points(scores.get(e.id, 0.0)) for e in catalog.exercises]
-                row += [points(grading.points), points(grading.max_points), "graded", str(len(grading.changed))]
+                row = graded_row(catalog, student, str(paths[index]),
+                                 {r.exercise.id: r.score for r in grading.results},
+                                 grading.points, grading.max_points, len(grading.changed))
                 line = t("gradebook.progress", done=done + 1, count=len(paths), student=student,
                          points=points(grading.points), possible=points(grading.max_points))
             with lock:
                 done += 1
                 rows[index] = row
                 say(line, err=True)
-    header = [t("gradebook.header_student"), "folder"] + [e.name for e in catalog.exercises] + \
-             [t("gradebook.header_total"), t("gradebook.header_max"), t("gradebook.header_status"),
-              "changed_kit_files"]
+    header = columns(catalog)
     target = Path(out)
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(target, "w", newline="", encoding="utf-8") as handle:
