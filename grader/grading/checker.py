@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.course.catalog import Catalog, Exercise
+from grader.text import LANG_ENV
 
 CHECK_TOKEN_ENV = "GRADER_CHECK_TOKEN"
 
@@ -112,9 +113,11 @@ def _worst(a: str, b: str) -> str:
 
 def run_pytest(catalog: Catalog, exercises: list[Exercise], exercises_dir: Path | None = None,
                methods: list[str] | None = None, jobs: int | None = None,
-               tests: list[Path] | None = None, quiet: bool = True) -> tuple[int, dict, str]:
+               tests: list[Path] | None = None, quiet: bool = True,
+               lang: str | None = None) -> tuple[int, dict, str]:
     """Run pytest on the exercises' test modules (or `tests`); returns its exit code, the
-    plugin's results file and pytest's own output."""
+    plugin's results file and pytest's own output. The messages are in the language in use
+    (GRADER_LANG), or in `lang` when given."""
     with tempfile.TemporaryDirectory(prefix="grader-check-") as tmp:
         results = Path(tmp) / "results.json"
         log = Path(tmp) / "pytest.log"
@@ -134,6 +137,8 @@ def run_pytest(catalog: Catalog, exercises: list[Exercise], exercises_dir: Path 
         # its own tree, and this one must reach every process of the whole run.
         env[CHECK_TOKEN_ENV] = secrets.token_hex(8)
         env.setdefault("PYTHONDONTWRITEBYTECODE", "1")
+        if lang:
+            env[LANG_ENV] = lang
         with open(log, "wb") as out:
             proc = subprocess.Popen(cmd, cwd=str(catalog.root), env=env, stdin=subprocess.DEVNULL,
                                     stdout=out, stderr=subprocess.STDOUT,

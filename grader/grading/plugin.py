@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-import re
 import sys
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -208,16 +207,20 @@ def pytest_runtest_makereport(item, call):
 
 
 OUTPUT_KEPT = 4000
-_SITE = re.compile(r" at (?P<file>.+?), line (?P<line>\d+)")
+
 
 
 def _line_in(message: str, observation) -> int | None:
     """The line of the student's file that a failure message points at, if it names one."""
     if observation is None or not message:
         return None
-    for match in _SITE.finditer(message):
-        if match["file"] == observation.exercise_file:
-            return int(match["line"])
+    from grader.text import template_regex
+
+    # runner.site in any language: the message was written in the user's.
+    for pattern in template_regex("runner.site", file=".+?", line=r"\d+"):
+        for match in pattern.finditer(message):
+            if match["file"] == observation.exercise_file:
+                return int(match["line"])
     return None
 
 

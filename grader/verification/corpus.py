@@ -34,13 +34,14 @@ from pathlib import Path
 
 from grader.course.catalog import Catalog, Exercise
 from grader.testing import START_METHODS
-from grader.text import has, t
+from grader.text import has, t, template_regex
 
 WRONG, RIGHT = "wrong", "right"
 FAILED = ("fail", "timeout", "error")
 PASSED = ("pass", "skip")
 FIELDS = ("mistake", "wrong-under", "message-contains")
 CORPUS_DIR = ("tests", "submissions")
+CORPUS_LANG = "en"      # the language of every `message-contains` phrase
 # What may sit in a corpus folder besides submissions.
 IGNORED = ("__pycache__", "__init__.py", "README.md", "README.txt", "README")
 
@@ -254,9 +255,8 @@ def _normal(text: str) -> str:
 
 def _gist(message: str) -> str:
     """A failure message without its first line (`Called ...`, the same for every test)."""
-    prefix = t("runner.called", call="\0", method="\0").split("\0")[0]
     lines = message.strip().splitlines()
-    if len(lines) > 1 and prefix and lines[0].startswith(prefix):
+    if len(lines) > 1 and any(p.match(lines[0]) for p in template_regex("runner.called")):
         lines = lines[1:]
     return "\n".join(lines)
 
@@ -360,8 +360,9 @@ def run(catalog: Catalog, submission: Submission, methods: tuple[str, ...] | lis
         return verdict
     with tempfile.TemporaryDirectory(prefix="grader-corpus-") as tmp:
         shutil.copyfile(submission.path, Path(tmp) / f"{submission.exercise.name}.py")
+        # In English whatever the maintainer's language: `message-contains` phrases are English.
         code, data, log = checker.run_pytest(catalog, [submission.exercise], exercises_dir=Path(tmp),
-                                             methods=list(methods))
+                                             methods=list(methods), lang=CORPUS_LANG)
     outcomes = [o for o in data.get("outcomes", []) if o.get("exercise") == submission.exercise.id]
     verdict = judge(submission.header, outcomes, methods, exit_code=code, log=log, name=submission.name)
     verdict.duration = time.monotonic() - started
