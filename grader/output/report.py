@@ -294,9 +294,9 @@ def list_report(rows: list[tuple[Exercise, str, float]], style: Style) -> str:
     done = sum(1 for _, s, _ in rows if s == "passing")
     earned = sum(p for _, _, p in rows)
     possible = sum(e.points for e, _, _ in rows)
-    width = 10
-    filled = round(width * done / len(rows)) if rows else 0
-    bar = "#" * filled + "-" * (width - filled)
+    bar_width = 10
+    filled = round(bar_width * done / len(rows)) if rows else 0
+    bar = "#" * filled + "-" * (bar_width - filled)
     lines.append("")
     lines.append(style.paint(t("cli.list.progress", bar=bar, done=done, count=len(rows),
                                earned=points(earned), possible=points(possible)), "bold"))

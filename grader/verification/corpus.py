@@ -34,7 +34,7 @@ from pathlib import Path
 
 from grader.course.catalog import Catalog, Exercise
 from grader.testing import START_METHODS
-from grader.text import has, t, template_regex
+from grader.text import LANGUAGES, has, raw, t
 
 WRONG, RIGHT = "wrong", "right"
 FAILED = ("fail", "timeout", "error")
@@ -255,8 +255,9 @@ def _normal(text: str) -> str:
 
 def _gist(message: str) -> str:
     """A failure message without its first line (`Called ...`, the same for every test)."""
+    prefixes = [(raw("runner.called", lang) or "").split("{")[0] for lang in LANGUAGES]
     lines = message.strip().splitlines()
-    if len(lines) > 1 and any(p.match(lines[0]) for p in template_regex("runner.called")):
+    if len(lines) > 1 and any(prefix and lines[0].startswith(prefix) for prefix in prefixes):
         lines = lines[1:]
     return "\n".join(lines)
 
