@@ -73,14 +73,23 @@ def _words(body: str) -> list[tuple[str, str]]:
     return words
 
 
+def _kept() -> list:
+    """Lines never wrapped: the line of the student's code a failure points at (`at FILE,
+    line N: CODE`, in any language), which reads better long than broken."""
+    from grader.text import template_regex
+
+    return template_regex("runner.site")
+
+
 def wrap(text: str, columns: int | None, hang: int | None = None) -> str:
     """Each line of `text` broken to fit `columns` display columns (None: as it is).
     A continuation line is indented like its line, or by `hang` columns when given."""
     if not columns or columns < MIN_WRAP:
         return text
     out = []
+    kept = _kept()
     for line in text.split("\n"):
-        if width(line) <= columns:
+        if width(line) <= columns or any(pattern.search(line) for pattern in kept):
             out.append(line)
             continue
         body = line.lstrip(" ")
@@ -203,7 +212,7 @@ def _test_line(test, style: Style) -> str:
         details.append(t("cli.check.failed_under", methods=", ".join(failed)))
     if test.status in ("timeout", "error"):
         details.append(t(f"cli.check.status_{test.status}"))
-    extra = t("cli.check.details", items="; ".join(details)) if details else ""
+    extra = t("cli.check.details", items=t("cli.check.separator").join(details)) if details else ""
     return t("cli.check.test_line", mark=style.mark(False), name=test.name, details=extra)
 
 
