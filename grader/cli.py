@@ -518,7 +518,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return args.handler(args)
     except UsageError as exc:
-        _say(str(exc), err=True)
+        _say(Style.for_stream(sys.stderr, "never").wrap(str(exc)), err=True)
         return 2
     except KeyboardInterrupt:
         from grader.grading.checker import end_descendants

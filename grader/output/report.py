@@ -73,12 +73,12 @@ def _words(body: str) -> list[tuple[str, str]]:
     return words
 
 
-def _kept() -> list:
-    """Lines never wrapped: the line of the student's code a failure points at (`at FILE,
-    line N: CODE`, in any language), which reads better long than broken."""
+def _sites() -> list:
+    """The line of the student's code a failure points at (`at FILE, line N: CODE`), in any
+    language: CODE is never broken; a line too long breaks only before it."""
     from grader.text import template_regex
 
-    return template_regex("runner.site")
+    return template_regex("runner.site", code=".*")
 
 
 def wrap(text: str, columns: int | None, hang: int | None = None) -> str:
@@ -87,10 +87,15 @@ def wrap(text: str, columns: int | None, hang: int | None = None) -> str:
     if not columns or columns < MIN_WRAP:
         return text
     out = []
-    kept = _kept()
+    sites = _sites()
     for line in text.split("\n"):
-        if width(line) <= columns or any(pattern.search(line) for pattern in kept):
+        if width(line) <= columns:
             out.append(line)
+            continue
+        site = next((m for m in (p.search(line) for p in sites) if m and m["code"]), None)
+        if site is not None:
+            indent = line[: len(line) - len(line.lstrip(" "))]
+            out += [line[: site.start("code")].rstrip(), indent + "  " + site["code"]]
             continue
         body = line.lstrip(" ")
         indent = line[: len(line) - len(body)]

@@ -181,10 +181,15 @@ def test_wrap_breaks_english_at_spaces_only():
         assert " ".join(wrap(line, columns).split()) == line
 
 
-def test_the_line_of_code_a_failure_points_at_is_never_wrapped(chinese):
-    site = text.t("runner.site", file="/a/long/path/to/exercises/03_pool_squares.py", line=49,
-                  code='raise NotImplementedError("square")')
-    assert wrap("      " + site.strip(), 40) == "      " + site.strip()
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_the_line_of_code_a_failure_points_at_is_never_broken(monkeypatch, lang):
+    monkeypatch.setenv("GRADER_LANG", lang)
+    monkeypatch.setattr(text, "_language", None)
+    code = 'raise NotImplementedError("square")'
+    site = "    " + text.t("runner.site", file="/a/path/exercises/03_pool_squares.py", line=49, code=code)
+    assert wrap(site, 100) == site
+    first, second = wrap(site, 60).splitlines()
+    assert first == site[: site.index(code)].rstrip() and second == " " * 8 + code
 
 
 def test_a_hint_wraps_under_its_own_text(chinese):
