@@ -77,8 +77,8 @@ def queue_sum(pairs) -> list[int]:
 
     创建两个队列；在两个子进程里分别运行 ``producer`` 和 ``consumer``；
     从 ``results`` 收集和，直到收到 ``None``；回收两个子进程；按顺序返回这些和。"""
-    # TODO: two queues made here, and two children, one producing and one
-    #       consuming, each given the queues it needs as arguments.
+    # TODO: both queues are made here; two child processes run the producer
+    #       and the consumer, each given the queues it needs as arguments.
     #       在这里创建两个队列和两个子进程，一个生产、一个消费，各自需要的
     #       队列作为参数交给它们。
     # TODO: the parent reads every sum up to the end marker before it waits

@@ -67,8 +67,9 @@ def pipe_fan_in(names) -> list[tuple[str, int]]:
 
     创建一个管道；为每个名字启动一个进程，运行 ``send_name(<一端>, name)``；
     从另一端接收 ``len(names)`` 条消息；回收每个子进程；按到达顺序返回消息。"""
-    ### TODO: one pipe for everyone; one child per name, all started before
-    ###       anything is received, each given the sending end as an argument.
+    ### TODO: one pipe serves every child: one child per name, each given the
+    ###       sending end as an argument, all started before anything is
+    ###       received.
     ###       所有人共用一个管道；每个名字一个子进程，在接收任何消息之前全部
     ###       启动，发送端作为参数交给每个子进程。
     ### TODO: the parent receives exactly one message per name, before it
