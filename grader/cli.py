@@ -19,17 +19,114 @@ from grader.output.report import Style
 from grader.sandbox import methods as methods_mod
 from grader.course.state import State, file_sha256
 from grader.course.stubs import is_stub, of_record
-from grader.text import t
 from grader.results import Status
+from grader.text import FALLBACK, LANGUAGES, language, normalise, set_language, t
 
 
 class UsageError(Exception):
     """Bad input from the command line: the message says what to type instead."""
 
 
+# argparse's own words (Python's msgids, as its `_()` looks them up through gettext) -> the
+# key of their translation in cli.toml's [cli.argparse]. A msgid not listed here (a newer
+# Python's) stays English.
+ARGPARSE_WORDS = {
+    "usage: ": "usage",
+    "positional arguments": "positionals",
+    "options": "options",
+    "optional arguments": "options",
+    "show this help message and exit": "help",
+    "show program's version number and exit": "version",
+    "%(prog)s: error: %(message)s\n": "error",
+    "argument %(argument_name)s: %(message)s": "argument",
+    "unrecognized arguments: %s": "unrecognized",
+    "the following arguments are required: %s": "required",
+    "expected one argument": "expected_one",
+    "expected at most one argument": "expected_at_most_one",
+    "expected at least one argument": "expected_at_least_one",
+    "invalid choice: %(value)r (choose from %(choices)s)": "invalid_choice",
+    "invalid choice: %(value)r, maybe you meant %(closest)r? (choose from %(choices)s)": "invalid_choice_closest",
+    "invalid %(type)s value: %(value)r": "invalid_value",
+    "ambiguous option: %(option)s could match %(matches)s": "ambiguous",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": "unknown_parser",
+    "not allowed with argument %s": "not_allowed_with",
+    "ignored explicit argument %r": "ignored_argument",
+}
+
+
+def argparse_text(message: str) -> str:
+    """argparse's gettext: its English msgid in the language in use. argparse calls
+    `gettext.gettext` of the default text domain, which a program can't point at its own
+    catalogs without replacing every other program's; so `argparse._` is this function (set
+    once, for the `grader` process only). English, or a msgid we don't know, is unchanged."""
+    key = ARGPARSE_WORDS.get(message)
+    if key is None or language() == FALLBACK:
+        return message
+    translated = t(f"cli.argparse.{key}")
+    return translated + "\n" if message.endswith("\n") else translated
+
+
+def argparse_ntext(singular: str, plural: str, count: int) -> str:
+    return argparse_text(singular if count == 1 else plural)
+
+
+argparse._ = argparse_text
+argparse.ngettext = argparse_ntext
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's help, laid out by display width (a CJK character takes two columns): help
+    texts wrap with grader.output.report.wrap, and the usage's continuation lines line up
+    under a prefix such as `用法：`."""
+
+    def _split_lines(self, text, width):
+        from grader.output.report import wrap
+
+        return wrap(" ".join(text.split()), max(width, 30)).split("\n")
+
+    def _format_usage(self, usage, actions, groups, prefix):
+        from grader.output.report import width
+
+        text = super()._format_usage(usage, actions, groups, prefix)
+        shown = argparse._("usage: ") if prefix is None else prefix
+        extra = width(shown) - len(shown)
+        if extra <= 0:
+            return text
+        first, *rest = text.split("\n")
+        return "\n".join([first] + [" " * extra + line if line.strip() else line for line in rest])
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
+    def format_help(self):
+        text = super().format_help()
+        # argparse ends a section heading with an ASCII colon; after Chinese, use `：`.
+        for group in self._action_groups:
+            title = group.title or ""
+            if title and title[-1] not in ":：" and len(title.encode()) > len(title):
+                text = text.replace(f"\n{title}:\n", f"\n{title}：\n")
+        return text
+
     def error(self, message):
         self.exit(2, t("cli.error.usage", message=message, prog=self.prog) + "\n")
+
+
+def _language_option(argv: list[str]) -> str | None:
+    """The value of --lang wherever it is on the command line (before or after the
+    command), read before the parser is built: its help texts are in that language.
+    UsageError for a language the kit does not have."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--lang")
+    try:
+        known, _ = early.parse_known_args(argv)
+    except SystemExit:
+        return None
+    if known.lang and normalise(known.lang) is None:
+        raise UsageError(t("cli.error.lang", got=known.lang, available=", ".join(LANGUAGES)))
+    return known.lang
 
 
 def _say(text: str = "", err: bool = False) -> None:
@@ -50,7 +147,10 @@ def _select(catalog: Catalog, keys: list[str]) -> list[Exercise]:
         try:
             catalog.find(key)
         except CatalogError:
-            valid = "\n".join(t("cli.error.valid_id", id=e.id, slug=e.slug, title=e.title)
+            from grader.output.report import ljust, width
+
+            slug_width = max((width(e.slug) for e in catalog.exercises), default=0)
+            valid = "\n".join(t("cli.error.valid_id", id=e.id, slug=ljust(e.slug, slug_width), title=e.title)
                               for e in catalog.exercises)
             raise UsageError(t("cli.error.unknown_id", given=key, valid=valid)) from None
     return catalog.select(keys)
@@ -170,13 +270,13 @@ def cmd_check(args) -> int:
             _say(report.check_summary(results, style, failing, todo, full and todo is None, untouched))
             if not full:
                 ids = "" if len(exercises) == len(catalog.exercises) else " " + " ".join(e.id for e in exercises)
-                _say(t("cli.check.narrowed", methods=", ".join(methods), command=f"grader check{ids}"))
+                _say(style.wrap(t("cli.check.narrowed", methods=", ".join(methods), command=f"grader check{ids}")))
     written = _write_reports(reports, grading)
     if fence:
         try:
             summary.append_step_summary(summary.markdown(grading))
         except OSError as exc:
-            _say(t("report.not_written", kind="job summary", file="$GITHUB_STEP_SUMMARY",
+            _say(t("report.not_written", kind=t("report.job_summary"), file="$GITHUB_STEP_SUMMARY",
                    reason=exc.strerror or str(exc)), err=True)
             written = False
         fence.lower()
@@ -221,10 +321,10 @@ def cmd_list(args) -> int:
     for status, key in steps.items():
         step = next((e for e, s, _ in ordered if s == status), None)
         if step is not None:
-            _say(t(key, id=step.id, slug=step.slug, file=report.display_path(step, step.work_file)))
+            _say(style.wrap(t(key, id=step.id, slug=step.slug, file=report.display_path(step, step.work_file))))
             break
     else:
-        _say(t("cli.next.all_done"))
+        _say(style.wrap(t("cli.next.all_done")))
     return 0
 
 
@@ -238,7 +338,7 @@ def cmd_hint(args) -> int:
     state.set_hints_shown(exercise, shown)
     if not state.save():
         _say(t("cli.error.state_not_saved", file=str(state.path)), err=True)
-    _say(report.hints_report(exercise, shown, exercise.solution.is_file()))
+    _say(report.hints_report(exercise, shown, exercise.solution.is_file(), Style.for_stream(sys.stdout)))
     return 0
 
 
@@ -375,10 +475,15 @@ def _positive(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="grader", description=t("cli.help.description"),
-                     epilog=t("cli.help.epilog"), formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--version", action="version", version=f"grader {__version__}")
-    colour = argparse.ArgumentParser(add_help=False)
+    parser = _Parser(prog="grader", description=t("cli.help.description"), epilog=t("cli.help.epilog"))
+    parser.add_argument("--version", action="version", version=f"grader {__version__}",
+                        help=argparse_text("show program's version number and exit"))
+    parser.add_argument("--lang", metavar="LANG", help=t("cli.help.lang", languages=", ".join(LANGUAGES)))
+    # --lang after the command too (`grader check 03 --lang zh-CN`); main() reads it first.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--lang", metavar="LANG", default=argparse.SUPPRESS,
+                        help=t("cli.help.lang", languages=", ".join(LANGUAGES)))
+    colour = argparse.ArgumentParser(add_help=False, parents=[common])
     colour.add_argument("--color", "--colour", choices=("auto", "always", "never"), default="auto",
                         help=t("cli.help.color"))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -395,7 +500,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--ci", action="store_true", help=t("cli.help.ci"))
     sub.set_defaults(handler=cmd_check)
 
-    sub = commands.add_parser("gradebook", help=t("cli.help.gradebook"), description=t("cli.help.gradebook"))
+    sub = commands.add_parser("gradebook", parents=[common], help=t("cli.help.gradebook"), description=t("cli.help.gradebook"))
     sub.add_argument("folders", nargs="*", metavar="DIR", help=t("cli.help.folders"))
     sub.add_argument("--merge", metavar="REPORTS_DIR", help=t("classgrade.help.merge"))
     sub.add_argument("--summary", metavar="FILE", help=t("classgrade.help.summary"))
@@ -405,35 +510,35 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--start-method", action="append", metavar="METHOD", help=t("cli.help.start_method"))
     sub.set_defaults(handler=cmd_gradebook)
 
-    sub = commands.add_parser("hint", help=t("cli.help.hint"), description=t("cli.help.hint"))
+    sub = commands.add_parser("hint", parents=[common], help=t("cli.help.hint"), description=t("cli.help.hint"))
     sub.add_argument("id", metavar="ID", help=t("cli.help.id"))
     sub.set_defaults(handler=cmd_hint)
 
-    sub = commands.add_parser("reset", help=t("cli.help.reset"), description=t("cli.help.reset"))
+    sub = commands.add_parser("reset", parents=[common], help=t("cli.help.reset"), description=t("cli.help.reset"))
     sub.add_argument("id", metavar="ID", help=t("cli.help.id"))
     sub.add_argument("--yes", "-y", action="store_true", help=t("cli.help.yes"))
     sub.set_defaults(handler=cmd_reset)
 
-    sub = commands.add_parser("new", help=t("kit.help.new"), description=t("kit.help.new"))
+    sub = commands.add_parser("new", parents=[common], help=t("kit.help.new"), description=t("kit.help.new"))
     sub.add_argument("id", metavar="NN", help=t("kit.help.new_id"))
     sub.add_argument("slug", metavar="SLUG", help=t("kit.help.new_slug"))
     sub.add_argument("title", metavar="TITLE", help=t("kit.help.new_title"))
     sub.add_argument("--points", type=_positive, default=10, metavar="N", help=t("kit.help.new_points"))
     sub.set_defaults(handler=cmd_new)
 
-    sub = commands.add_parser("student-kit", help=t("kit.help.student_kit"),
+    sub = commands.add_parser("student-kit", parents=[common], help=t("kit.help.student_kit"),
                               description=t("kit.help.student_kit"))
     sub.add_argument("out", metavar="OUT", help=t("kit.help.student_out"))
     sub.add_argument("--kit-repository", metavar="OWNER/NAME", help=t("kit.help.kit_repository"))
     sub.add_argument("--kit-ref", metavar="REF", help=t("kit.help.kit_ref"))
     sub.set_defaults(handler=cmd_student_kit)
 
-    sub = commands.add_parser("stubs", help=t("cli.help.stubs"), description=t("cli.help.stubs"))
+    sub = commands.add_parser("stubs", parents=[common], help=t("cli.help.stubs"), description=t("cli.help.stubs"))
     sub.add_argument("ids", nargs="*", metavar="ID", help=t("cli.help.ids"))
     sub.add_argument("--check", action="store_true", help=t("cli.help.stubs_check"))
     sub.set_defaults(handler=cmd_stubs)
 
-    sub = commands.add_parser("verify", help=t("cli.help.verify"), description=t("cli.help.verify"))
+    sub = commands.add_parser("verify", parents=[common], help=t("cli.help.verify"), description=t("cli.help.verify"))
     sub.add_argument("--repeats", type=_positive, default=3, metavar="N", help=t("cli.help.repeats"))
     sub.set_defaults(handler=cmd_verify)
     return parser
@@ -446,13 +551,14 @@ def main(argv: list[str] | None = None) -> int:
         except (AttributeError, ValueError):
             pass
     try:
+        set_language(_language_option(sys.argv[1:] if argv is None else argv))
         args = build_parser().parse_args(argv)
         if args.command is None:
             build_parser().print_help()
             return 2
         return args.handler(args)
     except UsageError as exc:
-        _say(str(exc), err=True)
+        _say(Style.for_stream(sys.stderr, "never").wrap(str(exc)), err=True)
         return 2
     except KeyboardInterrupt:
         from grader.sandbox.processes import end_descendants

@@ -30,7 +30,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 LOCALE_DIR = Path(__file__).parent / "locale"
-LANGUAGES = ("en",)     # every language the kit ships; each has every key
+LANGUAGES = ("en", "zh-CN")     # every language the kit ships; each has every key
 FALLBACK = "en"
 LANG_ENV = "GRADER_LANG"
 MESSAGES_DIR = ("tests", "messages")
@@ -186,3 +186,29 @@ def t_list(key: str) -> list[str]:
     raw = _raw(key)
     items = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
     return [string.Formatter().vformat(str(item), (), _Lenient()) for item in items]
+
+
+def raw(key: str, lang: str) -> str | None:
+    """The unformatted text of `key` in one language (no fallback), or None."""
+    found = _lookup(_table(lang), key)
+    return found if isinstance(found, str) else None
+
+
+def template_regex(key: str, **groups: str) -> list[re.Pattern]:
+    """One regular expression per language that matches the message `key` as t() writes it:
+    each `{field}` named in `groups` becomes that pattern (a named group), any other field
+    matches anything on the line. Lets code read a value back out of a message in whatever
+    language it was written (the line a failure points at)."""
+    found = []
+    for lang in LANGUAGES:
+        text = raw(key, lang)
+        if not text:
+            continue
+        parts = []
+        for literal, field, _spec, _conv in string.Formatter().parse(text.strip("\n")):
+            parts.append(re.escape(literal))
+            if field is None:
+                continue
+            parts.append(f"(?P<{field}>{groups[field]})" if field in groups else ".*?")
+        found.append(re.compile("".join(parts)))
+    return found

@@ -19,6 +19,7 @@ from pathlib import Path
 from grader.course.catalog import Catalog, Exercise
 from grader.results import ExerciseResult, Grading, Status, TestResult, worst
 from grader.sandbox.processes import end_tagged
+from grader.text import LANG_ENV
 
 CHECK_TOKEN_ENV = "GRADER_CHECK_TOKEN"
 # What pytest-json-report leaves out of its report: the plugin's metadata is all we read.
@@ -31,11 +32,14 @@ def outcomes(report: dict) -> list[dict]:
     return [test["metadata"]["grader"] for test in report.get("tests", [])
             if isinstance(test.get("metadata"), dict) and "grader" in test["metadata"]]
 
+
 def run_pytest(catalog: Catalog, exercises: list[Exercise], exercises_dir: Path | None = None,
                methods: list[str] | None = None, jobs: int | None = None,
-               tests: list[Path] | None = None, quiet: bool = True) -> tuple[int, dict, str]:
+               tests: list[Path] | None = None, quiet: bool = True,
+               lang: str | None = None) -> tuple[int, dict, str]:
     """Run pytest on the exercises' test modules (or `tests`); returns its exit code, the
-    JSON report (its `outcomes` are the grader's outcomes) and pytest's own output."""
+    JSON report (its `outcomes` are the grader's outcomes) and pytest's own output. The
+    messages are in the language in use (GRADER_LANG), or in `lang` when given."""
     with tempfile.TemporaryDirectory(prefix="grader-check-") as tmp:
         results = Path(tmp) / "report.json"
         log = Path(tmp) / "pytest.log"
@@ -56,6 +60,8 @@ def run_pytest(catalog: Catalog, exercises: list[Exercise], exercises_dir: Path 
         # its own tree, and this one must reach every process of the whole run.
         env[CHECK_TOKEN_ENV] = secrets.token_hex(8)
         env.setdefault("PYTHONDONTWRITEBYTECODE", "1")
+        if lang:
+            env[LANG_ENV] = lang
         with open(log, "wb") as out:
             proc = subprocess.Popen(cmd, cwd=str(catalog.root), env=env, stdin=subprocess.DEVNULL,
                                     stdout=out, stderr=subprocess.STDOUT,

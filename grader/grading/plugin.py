@@ -13,7 +13,6 @@ May import: grader.course, grader.sandbox, grader.results, grader.testing, grade
 from __future__ import annotations
 
 import os
-import re
 import sys
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -224,16 +223,20 @@ class _JsonReport:
 
 
 OUTPUT_KEPT = 4000
-_SITE = re.compile(r" at (?P<file>.+?), line (?P<line>\d+)")
+
 
 
 def _line_in(message: str, observation) -> int | None:
     """The line of the student's file that a failure message points at, if it names one."""
     if observation is None or not message:
         return None
-    for match in _SITE.finditer(message):
-        if match["file"] == observation.exercise_file:
-            return int(match["line"])
+    from grader.text import template_regex
+
+    # runner.site in any language: the message was written in the user's.
+    for pattern in template_regex("runner.site", file=".+?", line=r"\d+"):
+        for match in pattern.finditer(message):
+            if match["file"] == observation.exercise_file:
+                return int(match["line"])
     return None
 
 

@@ -33,15 +33,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.course.catalog import Catalog, Exercise
-from grader.sandbox.methods import START_METHODS
-from grader.text import has, t
 from grader.results import Status
+from grader.sandbox.methods import START_METHODS
+from grader.text import LANGUAGES, has, raw, t
 
 WRONG, RIGHT = "wrong", "right"
 FAILED = Status.FAILED
 PASSED = Status.OK
 FIELDS = ("mistake", "wrong-under", "message-contains")
 CORPUS_DIR = ("tests", "submissions")
+CORPUS_LANG = "en"      # the language of every `message-contains` phrase
 # What may sit in a corpus folder besides submissions.
 IGNORED = ("__pycache__", "__init__.py", "README.md", "README.txt", "README")
 
@@ -255,9 +256,9 @@ def _normal(text: str) -> str:
 
 def _gist(message: str) -> str:
     """A failure message without its first line (`Called ...`, the same for every test)."""
-    prefix = t("runner.called", call="\0", method="\0").split("\0")[0]
+    prefixes = [(raw("runner.called", lang) or "").split("{")[0] for lang in LANGUAGES]
     lines = message.strip().splitlines()
-    if len(lines) > 1 and prefix and lines[0].startswith(prefix):
+    if len(lines) > 1 and any(prefix and lines[0].startswith(prefix) for prefix in prefixes):
         lines = lines[1:]
     return "\n".join(lines)
 
@@ -361,8 +362,9 @@ def run(catalog: Catalog, submission: Submission, methods: tuple[str, ...] | lis
         return verdict
     with tempfile.TemporaryDirectory(prefix="grader-corpus-") as tmp:
         shutil.copyfile(submission.path, Path(tmp) / f"{submission.exercise.name}.py")
+        # In English whatever the maintainer's language: `message-contains` phrases are English.
         code, data, log = checker.run_pytest(catalog, [submission.exercise], exercises_dir=Path(tmp),
-                                             methods=list(methods))
+                                             methods=list(methods), lang=CORPUS_LANG)
     outcomes = [o for o in data.get("outcomes", []) if o.get("exercise") == submission.exercise.id]
     verdict = judge(submission.header, outcomes, methods, exit_code=code, log=log, name=submission.name)
     verdict.duration = time.monotonic() - started

@@ -126,7 +126,49 @@ def _stub_problems(catalog: Catalog, exercise: Exercise) -> list[str]:
                           solution=relative(catalog, exercise.solution)))
     if "TODO" not in made:
         problems.append(t("verify.lint.no_todo", file=relative(catalog, exercise.solution)))
+    for line, code in giveaways(exercise.solution.read_text(encoding="utf-8"), made):
+        problems.append(t("verify.lint.stub_gives_away", file=relative(catalog, exercise.solution),
+                          line=line, code=code))
     return problems
+
+
+# A solution line that is one word (`break`, `else:`, `pass`) says nothing on its own.
+_TRIVIAL = re.compile(r"^[\w.]+:?$|^[)\]}]+,?$")
+
+
+def _comments(stub: str) -> list[tuple[int, str]]:
+    """The comments of a stub, a run of comment lines joined into one text (a line of code
+    split over two comment lines is still found): (first line number, text)."""
+    found: list[tuple[int, str]] = []
+    start, parts = None, []
+    for number, line in enumerate(stub.splitlines() + [""], start=1):
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            if start is None:
+                start = number
+            parts.append(stripped.lstrip("#").strip())
+            continue
+        if start is not None:
+            found.append((start, " ".join(parts)))
+            start, parts = None, []
+    return found
+
+
+def giveaways(solution: str, stub: str) -> list[tuple[int, str]]:
+    """Each (stub line, solution code) where a comment of the stub holds a whole line of
+    the solution's code (grader.course.stubs.solution_lines), spaces aside: a TODO says
+    what the code must achieve, never the code that achieves it."""
+    def normal(text: str) -> str:
+        return " ".join(text.replace("``", "`").split())
+
+    code = {normal(line) for line in stubs.solution_lines(solution) if not _TRIVIAL.match(line)}
+    found = []
+    for number, comment in _comments(stub):
+        text = normal(comment)
+        for line in sorted(code):
+            if re.search(r"(?<![\w.])" + re.escape(line) + r"(?!\w)", text):
+                found.append((number, line))
+    return found
 
 
 def stray_files(catalog: Catalog) -> list[str]:

@@ -320,7 +320,8 @@ def test_program_with_own_session_and_environment_is_killed(monkeypatch):
 def test_fork_bomb_is_stopped(sandboxed):
     obs = sandboxed("93_bombs.py", "fork_bomb", limit=10, max_processes=64)
     assert obs.status == "too_many_processes"
-    assert obs.peak_processes > 64 and obs.wall < 3
+    # Stopped as a bomb, before its time limit (how soon is a benchmark's business, not a test's).
+    assert obs.peak_processes > 64 and obs.wall < 10
     fail = failure(returned, obs)
     assert f"It had {obs.peak_processes} processes alive at once" in fail.message
 
