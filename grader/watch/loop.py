@@ -13,6 +13,7 @@ grader.output.report, grader.text and the other modules of grader.watch.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import queue
 import signal
@@ -34,7 +35,7 @@ from grader.watch.runner import Idle, Job, JobEnded, Runner, StageDone, stages
 from grader.watch.schedule import Schedule
 from grader.watch.watcher import INTERVAL, FileWatcher
 
-TICK = 0.25         # seconds the loop waits for an event before it looks around
+TICK = 0.25         # seconds between two Ticks: the loop looks around (size, watcher, file)
 BACKSTOP = 1.0      # how often it looks at the file itself, and how long a change may go unreported
 SETTLE = 0.3        # how long an empty file is given to be written
 
@@ -176,6 +177,12 @@ class Loop:
             return
         sha = file_sha256(self.exercise.work_file)
         self.schedule.saved(sha)
+        job = self.job
+        if (self.schedule.queued and self.schedule.wanted != self.schedule.running and job is not None
+                and job.owner is self.schedule and self.current is not None and self.current.done):
+            # The running check has given its first verdict; what is left of it is about a
+            # version that is gone: end it, so the new one's first verdict comes sooner.
+            self.runner.cancel()
         self._pump()
 
     def _pump(self) -> None:
@@ -275,6 +282,7 @@ class Loop:
         self.mode = "verdict"
 
     def _hint(self) -> None:
+        self.mode = "verdict"
         exercise = self.exercise
         total = len(exercise.hints)
         if total == 0:
@@ -525,6 +533,9 @@ def run(catalog: Catalog, first: Exercise | None, methods: list[str], style: Sty
     if not terminal_mod.usable():
         print(t("watch.no_terminal"), file=sys.stderr, flush=True)
         return 2
+    if importlib.util.find_spec("watchdog") is None:     # installed before watch needed it
+        print(t("watch.no_watchdog"), file=sys.stderr, flush=True)
+        return 1
     inbox: queue.SimpleQueue = queue.SimpleQueue()
     term = terminal_mod.Terminal()
     runner = Runner(catalog, inbox.put, scratch=True)

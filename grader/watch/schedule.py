@@ -1,7 +1,8 @@
 """The schedule of checks of the exercise on screen: which content to check next.
 
 A file's content is named by its sha256. One check runs at a time. A save while a check
-runs queues one re-check, of the newest content only (the last save wins); a save whose
+runs queues one re-check, of the newest content only (the last save wins; the loop may end
+the running check early, `dropped`, once its first verdict is on screen); a save whose
 content is the one being checked, or the one checked last, starts nothing; `again` (the
 `r` key) checks even unchanged content once more. No clock and no I/O: the loop tells it
 what happened and asks what to start.
