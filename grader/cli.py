@@ -376,6 +376,14 @@ def cmd_reset(args) -> int:
     return 0
 
 
+def cmd_watch(args) -> int:
+    from grader.watch import loop
+
+    catalog = _catalog()
+    first = _select(catalog, [args.id])[0] if args.id else None
+    return loop.run(catalog, first, _methods(None), Style.for_stream(sys.stdout, args.color), poll=args.poll)
+
+
 def cmd_gradebook(args) -> int:
     from grader.output import gradebook
 
@@ -499,6 +507,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--report", action="append", metavar="FORMAT=PATH", help=t("cli.help.report"))
     sub.add_argument("--ci", action="store_true", help=t("cli.help.ci"))
     sub.set_defaults(handler=cmd_check)
+
+    sub = commands.add_parser("watch", parents=[colour], help=t("watch.help.command"),
+                              description=t("watch.help.command"))
+    sub.add_argument("id", nargs="?", metavar="ID", help=t("watch.help.id"))
+    sub.add_argument("--poll", action="store_true", help=t("watch.help.poll"))
+    sub.set_defaults(handler=cmd_watch)
 
     sub = commands.add_parser("gradebook", parents=[common], help=t("cli.help.gradebook"), description=t("cli.help.gradebook"))
     sub.add_argument("folders", nargs="*", metavar="DIR", help=t("cli.help.folders"))
